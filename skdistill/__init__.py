@@ -1,0 +1,35 @@
+"""skdistill: knowledge distillation for scikit-learn, skorch and PyTorch.
+
+Built on the statistical view of distillation of Menon et al., "Why distillation
+helps: a statistical perspective": a teacher helps a student in proportion to how
+well its class-probabilities approximate the Bayes class-probabilities.
+"""
+
+from ._classifier import DistilledClassifier
+from .students import (
+    check_soft_targets,
+    fit_soft_targets,
+    register_student_adapter,
+    supports_soft_targets,
+)
+from .targets import make_soft_targets, mix_with_labels, smooth_labels, temperature_scale
+
+# -- section: toolkit (issue 4) --
+# -- end section: toolkit --
+
+# -- section: nets (issue 3) --
+# -- end section: nets --
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "DistilledClassifier",
+    "check_soft_targets",
+    "fit_soft_targets",
+    "make_soft_targets",
+    "mix_with_labels",
+    "register_student_adapter",
+    "smooth_labels",
+    "supports_soft_targets",
+    "temperature_scale",
+]

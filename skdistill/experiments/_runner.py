@@ -1,0 +1,370 @@
+"""Shared machinery of the reproductions: trials, summaries, tables and files.
+
+A reproduction is a module-level *trial function* ``trial(seed, **settings) -> list[dict]``
+that draws its own data from ``seed`` and returns one record per cell of the experiment
+(e.g. one per training-set size). :func:`run_experiment` runs independent trials in
+parallel, :func:`summarize` turns the records into mean and standard error per cell,
+:func:`format_table` prints them and :func:`save_results` writes JSON, CSV and the PNG.
+
+Results are plain dictionaries (JSON-serialisable, no pandas) with the keys
+
+``name``, ``title``, ``settings``
+    What was run; ``settings`` holds every parameter, including the ones the paper
+    leaves open.
+``keys``, ``metrics``, ``labels``
+    Record fields that identify a cell, the measured fields, and display names.
+``records``
+    One dictionary per (trial, cell), with a ``trial`` field.
+``summary``
+    One dictionary per cell: the key fields, ``<metric>`` (mean over trials),
+    ``<metric>_se`` (standard error of the mean) and ``n_trials``.
+"""
+
+from __future__ import annotations
+
+import csv
+import inspect
+import json
+import math
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+from joblib import Parallel, delayed
+
+FULL_TRIALS = 100
+
+
+def resolve(value, quick, full_value, full):
+    """Return ``value`` unless it is None, else the quick or the full-mode default."""
+    if value is not None:
+        return value
+    return full_value if full else quick
+
+
+def trial_seeds(random_state, trials):
+    """Independent integer seeds for ``trials`` trials, reproducible from ``random_state``.
+
+    ``numpy.random.SeedSequence.spawn`` gives statistically independent streams, so
+    trial ``i`` draws the same data whatever ``n_jobs`` is and however many trials run.
+    """
+    if isinstance(random_state, np.random.RandomState):
+        random_state = int(random_state.randint(2**31))
+    elif isinstance(random_state, np.random.Generator):
+        random_state = int(random_state.integers(2**31))
+    root = np.random.SeedSequence(random_state)
+    return [int(child.generate_state(1)[0]) for child in root.spawn(trials)]
+
+
+def _run_one(trial, index, seed, settings):
+    start = time.perf_counter()
+    rows = trial(seed, **settings)
+    return index, rows, time.perf_counter() - start
+
+
+def _check_trials(trials):
+    if isinstance(trials, bool) or not isinstance(trials, int | np.integer) or trials < 1:
+        raise ValueError(f"trials must be a positive integer; got {trials!r}.")
+    return int(trials)
+
+
+class _Progress:
+    """One line per finished trial on stderr (overwritten in place on a terminal)."""
+
+    def __init__(self, name, total, verbose):
+        self.name, self.total, self.verbose = name, total, verbose
+        self.start = time.perf_counter()
+        self.done = 0
+        self.inplace = bool(getattr(sys.stderr, "isatty", lambda: False)())
+
+    def update(self, index):
+        self.done += 1
+        if not self.verbose:
+            return
+        elapsed = time.perf_counter() - self.start
+        remaining = elapsed / self.done * (self.total - self.done)
+        line = (
+            f"[{self.name}] trial {index + 1} finished: {self.done}/{self.total} done, "
+            f"{elapsed:.1f} s elapsed, ~{remaining:.0f} s left"
+        )
+        end = "" if self.inplace and self.done < self.total else "\n"
+        print(("\r" if self.inplace else "") + line, end=end, file=sys.stderr, flush=True)
+
+
+def run_experiment(
+    name,
+    title,
+    trial,
+    settings,
+    *,
+    keys,
+    metrics,
+    labels=None,
+    trials,
+    n_jobs=None,
+    random_state=0,
+    verbose=True,
+):
+    """Run ``trials`` independent trials of ``trial`` and summarise them.
+
+    Parameters
+    ----------
+    name, title : str
+        Short name (file names) and one-line description (table and plot title).
+    trial : callable
+        Module-level function ``trial(seed, **settings) -> list of dict``.
+    settings : dict
+        Keyword arguments of ``trial``; stored in the results.
+    keys, metrics : list of str
+        Record fields identifying a cell, and measured fields to average.
+    labels : dict, default=None
+        Display names of keys and metrics.
+    trials : int
+        Number of independent trials.
+    n_jobs : int, default=None
+        Trials run in parallel through :class:`joblib.Parallel`.
+    random_state : int or None, default=0
+        Root seed; each trial gets an independent child seed.
+    verbose : bool, default=True
+        Print one progress line per finished trial on stderr.
+
+    Returns
+    -------
+    results : dict
+        See the module docstring.
+    """
+    trials = _check_trials(trials)
+    if random_state is None:
+        # Record the fresh entropy so that an unseeded run can still be repeated.
+        random_state = np.random.SeedSequence().entropy
+    seeds = trial_seeds(random_state, trials)
+    progress = _Progress(name, trials, verbose)
+    start = time.perf_counter()
+    collected = []
+    tasks = (delayed(_run_one)(trial, i, seed, settings) for i, seed in enumerate(seeds))
+    for index, rows, _ in Parallel(n_jobs=n_jobs, return_as="generator_unordered")(tasks):
+        collected.append((index, rows))
+        progress.update(index)
+    collected.sort(key=lambda item: item[0])
+    records = [
+        {"trial": index, "seed": seeds[index], **row} for index, rows in collected for row in rows
+    ]
+    return {
+        "name": name,
+        "title": title,
+        "settings": {
+            **_jsonable(settings),
+            "trials": trials,
+            "random_state": random_state if isinstance(random_state, int) else repr(random_state),
+            "n_jobs": n_jobs,
+        },
+        "keys": list(keys),
+        "metrics": list(metrics),
+        "labels": dict(labels or {}),
+        "records": records,
+        "summary": summarize(records, keys, metrics),
+        "elapsed_seconds": round(time.perf_counter() - start, 3),
+    }
+
+
+def summarize(records, keys, metrics):
+    """Mean, standard error and count of each metric per cell, cells in first-seen order.
+
+    Missing or non-finite values (e.g. a teacher MSE for a baseline without teacher)
+    are left out of a cell's mean; a metric with no value in a cell is NaN.
+    """
+    groups = {}
+    for record in records:
+        groups.setdefault(tuple(_hashable(record.get(k)) for k in keys), []).append(record)
+    summary = []
+    for cell, rows in groups.items():
+        row = {k: rows[0].get(k) for k in keys}
+        n_trials = len({r.get("trial") for r in rows})
+        for metric in metrics:
+            values = np.array(
+                [r[metric] for r in rows if r.get(metric) is not None], dtype=float
+            )
+            values = values[np.isfinite(values)]
+            row[metric] = float(values.mean()) if values.size else math.nan
+            row[f"{metric}_se"] = (
+                float(values.std(ddof=1) / np.sqrt(values.size)) if values.size > 1 else math.nan
+            )
+        row["n_trials"] = n_trials
+        summary.append(row)
+    return summary
+
+
+def select(results, **conditions):
+    """Summary rows whose key fields equal ``conditions`` (e.g. ``method="distilled"``)."""
+    return [
+        row
+        for row in results["summary"]
+        if all(_hashable(row.get(k)) == _hashable(v) for k, v in conditions.items())
+    ]
+
+
+def column(rows, field):
+    """``numpy`` array of one field of summary rows (None becomes NaN)."""
+    return np.array([math.nan if row.get(field) is None else row[field] for row in rows], float)
+
+
+def _format_key(value):
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, list | tuple):
+        return "x".join(str(v) for v in value)
+    return str(value)
+
+
+def _format_metric(mean, se):
+    if mean is None or not math.isfinite(mean):
+        return "-"
+    digits = 4 if abs(mean) < 10 else 1
+    if se is None or not math.isfinite(se):
+        return f"{mean:.{digits}f}"
+    return f"{mean:.{digits}f} ± {se:.{digits}f}"
+
+
+def format_table(results):
+    """The summary as a fixed-width text table (mean ± standard error over trials)."""
+    labels = results.get("labels", {})
+    keys, metrics = results["keys"], results["metrics"]
+    header = [labels.get(k, k) for k in keys] + [labels.get(m, m) for m in metrics] + ["trials"]
+    body = [
+        [_format_key(row.get(k)) for k in keys]
+        + [_format_metric(row.get(m), row.get(f"{m}_se")) for m in metrics]
+        + [str(row["n_trials"])]
+        for row in results["summary"]
+    ]
+    widths = [max(len(line[i]) for line in [header, *body]) for i in range(len(header))]
+
+    def fmt(line):
+        return "  ".join(cell.rjust(width) for cell, width in zip(line, widths))
+
+    settings = ", ".join(
+        f"{k}={_format_key(v)}"
+        for k, v in results["settings"].items()
+        if k not in ("n_jobs",) and not isinstance(v, dict)
+    )
+    rule = "-" * len(fmt(header))
+    return "\n".join(
+        [
+            f"{results['name']}: {results['title']}",
+            f"settings: {settings}",
+            "mean ± standard error over trials",
+            rule,
+            fmt(header),
+            rule,
+            *(fmt(line) for line in body),
+            rule,
+        ]
+    )
+
+
+def save_results(results, output, plot):
+    """Write ``<name>.json``, ``<name>.csv`` (one row per trial and cell) and ``<name>.png``.
+
+    Parameters
+    ----------
+    results : dict
+        Output of a reproduction's ``run``.
+    output : str or path-like
+        Directory, created if needed.
+    plot : callable
+        ``plot(results, path)`` of the reproduction.
+
+    Returns
+    -------
+    paths : dict
+        ``{"json": ..., "csv": ..., "png": ...}``.
+    """
+    output = Path(output)
+    output.mkdir(parents=True, exist_ok=True)
+    stem = output / results["name"]
+    paths = {kind: stem.with_suffix(f".{kind}") for kind in ("json", "csv", "png")}
+    paths["json"].write_text(json.dumps(_jsonable(results), indent=2, allow_nan=True) + "\n")
+    fields = list(dict.fromkeys(field for record in results["records"] for field in record))
+    with paths["csv"].open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=fields)
+        writer.writeheader()
+        writer.writerows(results["records"])
+    plot(results, paths["png"])
+    return paths
+
+
+def new_figure(n_panels, *, width=4.6, height=3.8, fig=None):
+    """A matplotlib Figure with ``n_panels`` axes in a row, drawn by the Agg canvas.
+
+    Uses :class:`matplotlib.figure.Figure` directly rather than pyplot, so that writing
+    a PNG never changes the user's pyplot backend or open figures. Pass ``fig`` (e.g.
+    ``plt.figure()`` in a gallery example) to draw into an existing figure instead.
+    """
+    try:
+        from matplotlib.figure import Figure
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise ImportError(
+            "plotting the reproductions needs matplotlib: pip install 'skdistill[plot]'"
+        ) from exc
+    if fig is None:
+        fig = Figure(figsize=(width * n_panels, height), layout="constrained")
+    else:
+        fig.set_layout_engine("constrained")
+    axes = fig.subplots(1, n_panels, squeeze=False)[0]
+    return fig, list(axes)
+
+
+def finish_figure(fig, results, path):
+    """Add the title, save to ``path`` (if given) and return ``fig``."""
+    n_trials = results["settings"].get("trials")
+    fig.suptitle(f"{results['title']}  ({n_trials} trials, mean ± s.e.)", fontsize="medium")
+    if path is not None:
+        fig.savefig(path, dpi=110)
+    return fig
+
+
+def errorbar(ax, x, rows, metric, **kwargs):
+    """Mean ± standard error of ``metric`` over ``rows`` against ``x``."""
+    return ax.errorbar(
+        x, column(rows, metric), yerr=column(rows, f"{metric}_se"), capsize=3, marker="o",
+        markersize=4, **kwargs
+    )
+
+
+def check_params(func, params):
+    """Raise a clear error for keyword arguments ``func`` does not take."""
+    accepted = [
+        p.name
+        for p in inspect.signature(func).parameters.values()
+        if p.kind is inspect.Parameter.KEYWORD_ONLY
+    ]
+    unknown = sorted(set(params) - set(accepted))
+    if unknown:
+        raise TypeError(
+            f"unknown parameter(s) {', '.join(unknown)}; this reproduction accepts: "
+            f"{', '.join(accepted)}."
+        )
+
+
+def _hashable(value):
+    if isinstance(value, list):
+        return tuple(value)
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def _jsonable(value):
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    return repr(value)
