@@ -207,7 +207,12 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         return HistGradientBoostingClassifier() if self.teacher is None else self.teacher
 
     def _allow_nan(self):
-        return get_tags(self._get_student()).input_tags.allow_nan
+        # Both models see X: NaN passes only if both accept it (a callable teacher is
+        # the user's own function and is trusted to).
+        teacher = self._get_teacher()
+        return get_tags(self._get_student()).input_tags.allow_nan and (
+            is_callable_teacher(teacher) or get_tags(teacher).input_tags.allow_nan
+        )
 
     # -- fit --------------------------------------------------------------------------
 
@@ -385,7 +390,8 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         -------
         y : ndarray of shape (n_samples,)
         """
-        return self.student_.predict(self._check_X(X))
+        X = self._check_X(X)
+        return self.student_.predict(X)
 
     @available_if(_student_has("predict_proba"))
     def predict_proba(self, X):
@@ -400,7 +406,8 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         proba : ndarray of shape (n_samples, n_classes)
             Columns in the order of ``classes_``.
         """
-        return self.student_.predict_proba(self._check_X(X))
+        X = self._check_X(X)
+        return self.student_.predict_proba(X)
 
     @available_if(_student_has("predict_log_proba"))
     def predict_log_proba(self, X):
@@ -414,7 +421,8 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         -------
         log_proba : ndarray of shape (n_samples, n_classes)
         """
-        return self.student_.predict_log_proba(self._check_X(X))
+        X = self._check_X(X)
+        return self.student_.predict_log_proba(X)
 
     @available_if(_student_has("decision_function"))
     def decision_function(self, X):
@@ -428,7 +436,8 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         -------
         scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
         """
-        return self.student_.decision_function(self._check_X(X))
+        X = self._check_X(X)
+        return self.student_.decision_function(X)
 
     @available_if(_student_has("score"))
     def score(self, X, y, sample_weight=None):
@@ -444,7 +453,8 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         -------
         score : float
         """
-        return self.student_.score(self._check_X(X), y, sample_weight=sample_weight)
+        X = self._check_X(X)
+        return self.student_.score(X, y, sample_weight=sample_weight)
 
     # -- scikit-learn protocol ------------------------------------------------------
 
@@ -471,7 +481,7 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         tags = super().__sklearn_tags__()
         student_tags = get_tags(self._get_student())
         tags.input_tags.sparse = student_tags.input_tags.sparse
-        tags.input_tags.allow_nan = student_tags.input_tags.allow_nan
+        tags.input_tags.allow_nan = self._allow_nan()
         teacher = self._get_teacher()
         if not is_callable_teacher(teacher):
             teacher_tags = get_tags(teacher)
