@@ -171,7 +171,8 @@ def fit_soft_targets(student, X, P, *, classes=None, sample_weight=None):
     classes = np.asarray(classes)
     if classes.ndim != 1 or classes.shape[0] != P.shape[1]:
         raise ValueError(
-            f"classes must have one label per column of P ({P.shape[1]}); got shape {classes.shape}."
+            f"classes must have one label per column of P ({P.shape[1]}); "
+            f"got shape {classes.shape}."
         )
     if len(np.unique(classes)) != len(classes):
         raise ValueError("classes must not contain duplicate labels.")

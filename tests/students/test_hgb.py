@@ -1,7 +1,6 @@
 """HistGradientBoostingClassifier on soft targets."""
 
 import numpy as np
-import pytest
 from sklearn.ensemble import HistGradientBoostingClassifier
 
 from skdistill import fit_soft_targets

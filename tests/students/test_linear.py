@@ -7,7 +7,6 @@ from scipy.special import log_softmax, logsumexp
 from sklearn.linear_model import LogisticRegression
 
 from skdistill import fit_soft_targets
-
 from tests._utils import one_hot
 
 

@@ -1,0 +1,449 @@
+"""skorch nets as students (and teachers): the soft-target adapter and skorch's traps."""
+
+import pickle
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+skorch = pytest.importorskip("skorch")
+
+from sklearn.base import clone  # noqa: E402
+from sklearn.ensemble import RandomForestClassifier  # noqa: E402
+from sklearn.frozen import FrozenEstimator  # noqa: E402
+from sklearn.linear_model import LogisticRegression  # noqa: E402
+from sklearn.model_selection import GridSearchCV, StratifiedShuffleSplit  # noqa: E402
+from sklearn.neighbors import KNeighborsClassifier  # noqa: E402
+from sklearn.pipeline import make_pipeline  # noqa: E402
+from sklearn.preprocessing import StandardScaler  # noqa: E402
+from skorch import NeuralNet, NeuralNetBinaryClassifier, NeuralNetClassifier  # noqa: E402
+from skorch.callbacks import EarlyStopping  # noqa: E402
+from skorch.dataset import ValidSplit  # noqa: E402
+
+from skdistill import DistilledClassifier, fit_soft_targets  # noqa: E402
+from skdistill.losses import (  # noqa: E402
+    HintonDistillationLoss,
+    SoftTargetCrossEntropy,
+    SoftTargetNLLLoss,
+)
+from skdistill.nets import LinearModule, MLPModule  # noqa: E402
+from skdistill.students._skorch import (  # noqa: E402
+    fit_hinton,
+    fit_net_teacher,
+    float32_dataset,
+    is_skorch_net,
+    iter_net_proba,
+    net_proba,
+    returns_class_indices,
+)
+
+
+class Logits(torch.nn.Module):
+    """A user's module: plain float32 Linear layer, no input casting, outputs logits."""
+
+    def __init__(self, n_features=4, n_outputs=3):
+        super().__init__()
+        self.linear = torch.nn.Linear(n_features, n_outputs)
+
+    def forward(self, X):
+        return self.linear(X)
+
+
+class Probabilities(Logits):
+    """The skorch convention for NeuralNetClassifier's default NLLLoss: softmax outputs."""
+
+    def forward(self, X):
+        return torch.softmax(self.linear(X), dim=-1)
+
+
+def _net(module=Logits, **kwargs):
+    params = dict(
+        criterion=torch.nn.CrossEntropyLoss, max_epochs=3, lr=0.1, train_split=None, verbose=0
+    )
+    params.update(kwargs)
+    return NeuralNetClassifier(module, **params)
+
+
+@pytest.fixture
+def problem(soft_problem):
+    X, P = soft_problem  # X float64 (120, 4), P (120, 3)
+    return X, P, np.array(["ant", "bee", "cow"])
+
+
+def _softmax(z):
+    z = z - z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+# -- the traps ------------------------------------------------------------------------
+
+
+def test_classes_are_the_real_classes_not_probability_values(problem):
+    X, P, classes = problem
+    net = fit_soft_targets(_net(), X, P, classes=classes)
+    np.testing.assert_array_equal(net.classes_, classes)
+    # a class without any probability mass is still a class
+    P0 = np.column_stack([P[:, :2] / P[:, :2].sum(axis=1, keepdims=True), np.zeros(len(P))])
+    net0 = fit_soft_targets(_net(), X, P0, classes=classes)
+    np.testing.assert_array_equal(net0.classes_, classes)
+    # the user's ``classes`` parameter is left as it was
+    assert net.get_params()["classes"] is None
+
+
+def test_conflicting_classes_parameter_is_refused(problem):
+    X, P, classes = problem
+    with pytest.raises(ValueError, match="does not match the classes"):
+        fit_soft_targets(_net(classes=["x", "y", "z"]), X, P, classes=classes)
+
+
+def test_default_stratified_split_works_and_is_stratified_on_argmax(problem):
+    X, P, classes = problem
+    net = NeuralNetClassifier(
+        Logits, criterion=torch.nn.CrossEntropyLoss, max_epochs=2, lr=0.1, verbose=0
+    )
+    assert net.train_split.stratified  # skorch's default: ValidSplit(5, stratified=True)
+    fit_soft_targets(net, X, P, classes=classes)
+    assert len(net.history) == 2 and np.isfinite(net.history[-1, "valid_loss"])
+    assert net.train_split.stratified  # the user's parameter is restored
+
+
+def test_tiny_classes_fall_back_to_an_unstratified_split():
+    X = np.random.RandomState(0).normal(size=(20, 4))
+    P = np.full((20, 3), 0.1)
+    P[:, 0] = 0.8
+    P[0] = [0.1, 0.8, 0.1]  # one row whose argmax class occurs once: cannot stratify
+    net = _net(train_split=ValidSplit(0.25, stratified=True, random_state=0))
+    fit_soft_targets(net, X, P)
+    assert np.isfinite(net.history[-1, "valid_loss"])
+
+
+def test_validation_accuracy_is_agreement_with_the_target_argmax(problem):
+    X, P, classes = problem
+    w = np.random.RandomState(1).uniform(0.2, 2.0, size=len(X))
+    net = _net(train_split=ValidSplit(0.25, stratified=True, random_state=0), max_epochs=4)
+    fit_soft_targets(net, X, P, classes=classes, sample_weight=w)
+    target_class = P.argmax(axis=1)
+    _, valid = next(StratifiedShuffleSplit(test_size=0.25, random_state=0)
+                    .split(X, target_class))
+    agree = net.predict_proba(X[valid]).argmax(axis=1) == target_class[valid]
+    expected = np.average(agree, weights=w[valid])
+    assert net.history[-1, "valid_acc"] == pytest.approx(expected, rel=1e-6)
+
+
+def test_float64_inputs_reach_a_float32_module(problem):
+    X, P, classes = problem
+    assert X.dtype == np.float64
+    net = fit_soft_targets(_net(), X, P, classes=classes)  # Logits does not cast
+    assert net.module_.linear.weight.dtype == torch.float32
+    assert net.predict_proba(X).dtype == np.float32  # float64 X also works at predict time
+    assert net.dataset is float32_dataset
+    assert fit_soft_targets(_net(), X.tolist(), P).predict_proba(X[:2]).shape == (2, 3)
+
+
+def test_predict_proba_is_the_softmax_of_the_logits(problem):
+    X, P, classes = problem
+    net = fit_soft_targets(_net(), X, P, classes=classes)
+    proba = net.predict_proba(X)
+    with torch.no_grad():
+        logits = net.module_(torch.as_tensor(X, dtype=torch.float32)).numpy()
+    np.testing.assert_allclose(proba, _softmax(logits), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-5)
+
+
+def test_training_loss_is_the_soft_cross_entropy(problem):
+    """With lr=0 the module stays at its initialisation; the recorded loss is the
+    weighted soft cross-entropy of that module against P, computed by hand."""
+    X, P, classes = problem
+    w = np.linspace(0.5, 1.5, len(X))
+    net = _net(lr=0.0, max_epochs=1, batch_size=len(X))
+    fit_soft_targets(net, X, P, classes=classes, sample_weight=w)
+    W = net.module_.linear.weight.detach().double().numpy()
+    b = net.module_.linear.bias.detach().double().numpy()
+    log_q = np.log(_softmax(X @ W.T + b))
+    w_normalised = w / w.mean()
+    expected = np.mean(w_normalised * -(P * log_q).sum(axis=1))
+    assert net.history[-1, "train_loss"] == pytest.approx(expected, rel=1e-5)
+
+
+def test_net_learns_the_soft_targets(problem):
+    """P is a softmax of a linear map: a linear net trained on P recovers it."""
+    X, P, classes = problem
+    net = _net(
+        LinearModule, max_epochs=300, lr=0.05, batch_size=len(X),
+        optimizer=torch.optim.Adam,
+    )
+    fit_soft_targets(net, X, P, classes=classes)
+    assert np.abs(net.predict_proba(X) - P).max() < 0.05
+
+
+def test_zero_sample_weight_equals_dropping_rows(problem):
+    X, P, classes = problem
+    keep = np.arange(len(X)) % 2 == 0
+
+    def fit(X_, P_, w):
+        torch.manual_seed(0)
+        net = _net(max_epochs=5, batch_size=1000, iterator_train__shuffle=False)
+        return fit_soft_targets(net, X_, P_, classes=classes, sample_weight=w)
+
+    weighted = fit(X, P, keep.astype(float))
+    dropped = fit(X[keep], P[keep], None)
+    np.testing.assert_allclose(weighted.predict_proba(X), dropped.predict_proba(X), atol=1e-5)
+
+
+# -- criteria ------------------------------------------------------------------------
+
+
+def test_cross_entropy_options_are_kept(problem):
+    X, P, classes = problem
+    class_weight = torch.tensor([1.0, 2.0, 0.5])
+    net = _net(criterion__weight=class_weight, criterion__label_smoothing=0.1)
+    fit_soft_targets(net, X, P, classes=classes)
+    assert isinstance(net.criterion_, SoftTargetCrossEntropy)
+    torch.testing.assert_close(net.criterion_.weight, class_weight)
+    assert net.criterion_.label_smoothing == 0.1
+    assert net.get_params()["criterion"] is torch.nn.CrossEntropyLoss  # restored
+    # an instance criterion keeps its options too
+    net2 = _net(criterion=torch.nn.CrossEntropyLoss(weight=class_weight))
+    fit_soft_targets(net2, X, P, classes=classes)
+    torch.testing.assert_close(net2.criterion_.weight, class_weight)
+
+
+def test_default_nll_loss_with_a_probability_module(problem):
+    X, P, classes = problem
+    net = _net(Probabilities, criterion=torch.nn.NLLLoss)
+    fit_soft_targets(net, X, P, classes=classes)
+    assert isinstance(net.criterion_, SoftTargetNLLLoss)
+    proba = net.predict_proba(X)
+    with torch.no_grad():
+        out = net.module_(torch.as_tensor(X, dtype=torch.float32)).numpy()
+    np.testing.assert_allclose(proba, out)  # the module's probabilities, not re-softmaxed
+
+
+def test_default_nll_loss_with_skdistill_modules_uses_logits(problem):
+    X, P, classes = problem
+    net = NeuralNetClassifier(MLPModule, max_epochs=2, train_split=None, verbose=0)
+    fit_soft_targets(net, X, P, classes=classes)
+    assert isinstance(net.criterion_, SoftTargetCrossEntropy)
+    assert net.module_.layers[-1].out_features == 3  # n_classes filled in
+    assert "module__n_classes" not in net.get_params()
+    np.testing.assert_allclose(net.predict_proba(X).sum(axis=1), 1.0, rtol=1e-5)
+
+
+def test_nll_loss_with_a_logit_module_is_a_clear_error(problem):
+    X, P, classes = problem
+    with pytest.raises(ValueError, match="NLLLoss.*not.*probably outputs logits"):
+        fit_soft_targets(_net(criterion=torch.nn.NLLLoss), X, P, classes=classes)
+
+
+@pytest.mark.parametrize("criterion", [torch.nn.MSELoss, torch.nn.BCEWithLogitsLoss])
+def test_criteria_that_cannot_take_soft_targets_are_refused(problem, criterion):
+    X, P, classes = problem
+    with pytest.raises(TypeError, match=f"{criterion.__name__} cannot be trained on soft"):
+        fit_soft_targets(_net(criterion=criterion), X, P, classes=classes)
+
+
+def test_plain_neural_net(problem):
+    X, P, classes = problem
+    net = NeuralNet(Logits, criterion=torch.nn.CrossEntropyLoss, max_epochs=2, verbose=0)
+    fit_soft_targets(net, X, P, classes=classes)
+    np.testing.assert_array_equal(net.classes_, classes)
+    np.testing.assert_allclose(net.predict_proba(X).sum(axis=1), 1.0, rtol=1e-5)
+    assert returns_class_indices(net)
+    with pytest.raises(ValueError, match="plain NeuralNet"):
+        fit_soft_targets(
+            NeuralNet(Probabilities, criterion=torch.nn.NLLLoss, verbose=0), X, P
+        )
+
+
+def test_binary_net_is_refused(problem):
+    X, P, _ = problem
+    net = NeuralNetBinaryClassifier(Logits, module__n_outputs=1, verbose=0)
+    with pytest.raises(TypeError, match="NeuralNetClassifier with a module that outputs 2"):
+        fit_soft_targets(net, X, P[:, :2] / P[:, :2].sum(axis=1, keepdims=True))
+
+
+def test_module_output_width_mismatch_is_a_clear_error(problem):
+    X, P, classes = problem
+    for width in (2, 4):  # 4 would otherwise be confused with the weight column
+        with pytest.raises(ValueError, match=f"outputs shape \\(2, {width}\\).*3 classes"):
+            fit_soft_targets(_net(module__n_outputs=width), X, P, classes=classes)
+
+
+# -- skorch conveniences ---------------------------------------------------------------
+
+
+def test_verbose_prints_the_epoch_table(problem, capsys):
+    X, P, classes = problem
+    net = NeuralNetClassifier(
+        Logits, criterion=torch.nn.CrossEntropyLoss, max_epochs=2, verbose=1
+    )
+    fit_soft_targets(net, X, P, classes=classes)
+    out = capsys.readouterr().out
+    assert "epoch" in out and "train_loss" in out and "valid_acc" in out and "valid_loss" in out
+
+
+def test_early_stopping_and_device(problem):
+    X, P, classes = problem
+    net = NeuralNetClassifier(
+        Logits, criterion=torch.nn.CrossEntropyLoss, max_epochs=200, lr=0.0, verbose=0,
+        callbacks=[EarlyStopping(patience=3)], device="cpu",
+    )
+    fit_soft_targets(net, X, P, classes=classes)
+    assert len(net.history) < 200  # lr=0: valid_loss never improves
+    assert net.module_.linear.weight.device.type == "cpu"
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA device on this machine")
+def test_cuda_device_passes_through(problem):
+    X, P, classes = problem
+    net = fit_soft_targets(_net(device="cuda"), X, P, classes=classes)
+    assert net.module_.linear.weight.device.type == "cuda"
+    assert net.predict_proba(X).shape == (len(X), 3)
+
+
+def test_fitted_net_pickles_clones_and_refits(problem):
+    X, P, classes = problem
+    net = fit_soft_targets(_net(module__n_outputs=3), X, P, classes=classes)
+    restored = pickle.loads(pickle.dumps(net))
+    np.testing.assert_array_equal(restored.predict_proba(X), net.predict_proba(X))
+    np.testing.assert_array_equal(restored.classes_, classes)
+    again = fit_soft_targets(clone(net), X, P, classes=classes)
+    np.testing.assert_array_equal(again.classes_, classes)
+    # warm start continues from the fitted module
+    warm = fit_soft_targets(net.set_params(warm_start=True, max_epochs=1), X, P, classes=classes)
+    assert len(warm.history) == 4
+
+
+def test_pipeline_student(problem):
+    X, P, classes = problem
+    pipe = make_pipeline(StandardScaler(), _net())
+    fit_soft_targets(pipe, X * 100 + 5, P, classes=classes)
+    assert pipe[-1].predict_proba(X[:2]).shape == (2, 3)
+    assert returns_class_indices(pipe) and not returns_class_indices(LogisticRegression())
+
+
+def test_predicate_does_not_import_skorch():
+    code = (
+        "import sys; import skdistill; from sklearn.linear_model import LogisticRegression; "
+        "from skdistill.students._skorch import is_skorch_net; "
+        "assert not is_skorch_net(LogisticRegression()); "
+        "skdistill.fit_soft_targets(LogisticRegression(), [[0.], [1.]], [[.9, .1], [.2, .8]]); "
+        "assert 'skorch' not in sys.modules and 'torch' not in sys.modules"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+    assert is_skorch_net(_net()) and is_skorch_net(NeuralNet(Logits, torch.nn.MSELoss))
+
+
+# -- Hinton ----------------------------------------------------------------------------
+
+
+def test_fit_hinton_first_loss_matches_the_hinton_loss(problem):
+    X, P, classes = problem
+    y_index = np.where(np.arange(len(X)) % 3 == 0, -1, P.argmax(axis=1))
+    net = _net(lr=0.0, max_epochs=1, batch_size=len(X))
+    fit_hinton(net, X, P, y_index, classes=classes, temperature=2.0, alpha=0.7,
+               sample_weight=None)
+    assert isinstance(net.criterion_, HintonDistillationLoss)
+    assert net.get_params()["criterion"] is torch.nn.CrossEntropyLoss
+    assert "criterion__temperature" not in net.get_params()
+    W = net.module_.linear.weight.detach().double().numpy()
+    b = net.module_.linear.bias.detach().double().numpy()
+    z = X @ W.T + b
+    q = _softmax(np.log(P) / 2.0)
+    log_s = np.log(_softmax(z / 2.0))
+    kl = (q * (np.log(q) - log_s)).sum(axis=1)
+    ce = -np.log(_softmax(z))[np.arange(len(X)), np.maximum(y_index, 0)]
+    a = np.where(y_index >= 0, 0.7, 1.0)
+    expected = np.mean(a * 4.0 * kl + (1 - a) * ce)
+    assert net.history[-1, "train_loss"] == pytest.approx(expected, rel=1e-5)
+    np.testing.assert_array_equal(net.classes_, classes)
+
+
+def test_fit_hinton_refusals(problem):
+    X, P, classes = problem
+    y_index = P.argmax(axis=1)
+    kwargs = dict(classes=classes, temperature=2.0, alpha=0.5, sample_weight=None)
+    with pytest.raises(TypeError, match="loss='hinton' needs a module that outputs logits"):
+        fit_hinton(_net(Probabilities, criterion=torch.nn.NLLLoss), X, P, y_index, **kwargs)
+    with pytest.raises(ValueError, match="does not support.*label_smoothing"):
+        fit_hinton(_net(criterion__label_smoothing=0.1), X, P, y_index, **kwargs)
+
+
+# -- teacher side ------------------------------------------------------------------------
+
+
+def test_fit_net_teacher_and_batched_probabilities():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(90, 4))
+    y = np.array(["a", "b", "c"])[(X[:, 0] > 0).astype(int) + (X[:, 1] > 0.5)]
+    teacher = fit_net_teacher(
+        NeuralNetClassifier(MLPModule, module__hidden_units=(8,), max_epochs=3, verbose=0), X, y
+    )
+    np.testing.assert_array_equal(teacher.classes_, ["a", "b", "c"])
+    batches = list(iter_net_proba(teacher, X, batch_size=25))
+    assert [(start, stop) for start, stop, _ in batches] == [(0, 25), (25, 50), (50, 75),
+                                                               (75, 90)]
+    np.testing.assert_allclose(net_proba(teacher, X, batch_size=25),
+                               teacher.predict_proba(X), rtol=1e-5)
+
+
+def test_teacher_net_with_logit_outputs_is_a_clear_error():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(60, 4)).astype(np.float32)
+    y = (X[:, 0] > 0).astype(np.int64)
+    # a user's mistake: logits module with a criterion that skorch treats as probabilities
+    prefit = NeuralNetClassifier(
+        Logits, module__n_outputs=2, criterion=torch.nn.MultiMarginLoss, max_epochs=2,
+        train_split=None, verbose=0,
+    ).fit(X, y)
+    with pytest.raises(ValueError, match="does not return probabilities.*outputs logits"):
+        net_proba(prefit, X)
+    with pytest.raises(ValueError, match="probabilities"):
+        DistilledClassifier(student=LogisticRegression(), teacher=FrozenEstimator(prefit)).fit(
+            X, y
+        )
+
+
+# -- through DistilledClassifier --------------------------------------------------------
+
+
+def test_distilled_classifier_with_net_student(problem):
+    X, P, _ = problem
+    y = P.argmax(axis=1)
+    student = NeuralNetClassifier(MLPModule, module__hidden_units=(16,), max_epochs=20, lr=0.3,
+                                  train_split=None, verbose=0)
+    clf = DistilledClassifier(student=student, teacher=RandomForestClassifier(random_state=0))
+    torch.manual_seed(0)
+    clf.fit(X, y)
+    assert isinstance(clf.student_, NeuralNetClassifier)
+    np.testing.assert_array_equal(clf.student_.classes_, [0, 1, 2])
+    assert clf.score(X, y) > 0.75  # chance is about 0.4
+    torch.manual_seed(0)
+    hinton = clone(clf).set_params(loss="hinton", temperature=2.0, alpha=0.5).fit(X, y)
+    assert isinstance(hinton.student_.criterion_, HintonDistillationLoss)
+    assert hinton.score(X, y) > 0.75
+
+
+def test_unsupported_student_is_a_clear_error(problem):
+    X, P, _ = problem
+    with pytest.raises(TypeError, match="cannot be fitted on soft targets.*skorch net"):
+        DistilledClassifier(student=KNeighborsClassifier()).fit(X, P.argmax(axis=1))
+
+
+def test_grid_search_over_net_and_distillation_parameters(problem):
+    X, P, _ = problem
+    y = P.argmax(axis=1)
+    student = NeuralNetClassifier(MLPModule, max_epochs=2, train_split=None, verbose=0)
+    search = GridSearchCV(
+        DistilledClassifier(student=student, teacher=LogisticRegression()),
+        {"student__lr": [0.01, 0.1], "student__module__hidden_units": [(4,), (8,)],
+         "temperature": [1.0, 2.0]},
+        cv=2,
+    ).fit(X, y)
+    assert len(search.cv_results_["params"]) == 8
+    best = search.best_estimator_.student_
+    assert best.module_.layers[0].out_features == search.best_params_[
+        "student__module__hidden_units"][0]
