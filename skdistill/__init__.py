@@ -15,6 +15,10 @@ from .students import (
 from .targets import make_soft_targets, mix_with_labels, smooth_labels, temperature_scale
 
 # -- section: toolkit (issue 4) --
+# teachers.py imports only numpy/scipy/scikit-learn; datasets, metrics and plotting stay
+# submodules (import skdistill.metrics) and plotting imports matplotlib lazily.
+from .teachers import BayesTeacher, CalibrationDistortedTeacher, NoisyTeacher
+
 # -- end section: toolkit --
 
 # -- section: nets (issue 3) --
@@ -23,6 +27,9 @@ from .targets import make_soft_targets, mix_with_labels, smooth_labels, temperat
 __version__ = "0.1.0"
 
 __all__ = [
+    "BayesTeacher",
+    "CalibrationDistortedTeacher",
+    "NoisyTeacher",
     "DistilledClassifier",
     "check_soft_targets",
     "fit_soft_targets",

@@ -155,6 +155,7 @@ def make_gaussian_classification(n_samples=100, *, n_features=10, separation=1.0
 
     Examples
     --------
+    >>> import numpy as np
     >>> from skdistill.datasets import make_gaussian_classification
     >>> X, y, proba = make_gaussian_classification(5, separation=0.5, random_state=0)
     >>> X.shape, y.shape, proba.shape
@@ -356,6 +357,7 @@ def make_retrieval_classification(n_samples=1000, *, n_classes=100, n_features=2
 
     Examples
     --------
+    >>> import numpy as np
     >>> from skdistill.datasets import make_retrieval_classification
     >>> X, y, proba, model = make_retrieval_classification(
     ...     50, n_classes=30, n_features=5, return_model=True, random_state=0)

@@ -16,7 +16,7 @@ from scipy.special import softmax
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone
 from sklearn.utils import check_random_state, check_scalar, get_tags
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
 from ._teacher import _check_probabilities
 
@@ -63,6 +63,7 @@ class BayesTeacher(ClassifierMixin, BaseEstimator):
 
     Examples
     --------
+    >>> import numpy as np
     >>> from skdistill import BayesTeacher
     >>> from skdistill.datasets import (gaussian_class_probability,
     ...                                 make_gaussian_classification)
@@ -142,7 +143,8 @@ class BayesTeacher(ClassifierMixin, BaseEstimator):
 
     def predict(self, X):
         """The most probable class of each row (the Bayes classifier if ``proba_func = p*``)."""
-        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+        proba = self.predict_proba(X)  # first: it raises NotFittedError before classes_ is used
+        return self.classes_[np.argmax(proba, axis=1)]
 
 
 class _ProbabilityDistortion(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
@@ -185,11 +187,16 @@ class _ProbabilityDistortion(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
                 "probability function in skdistill.BayesTeacher."
             )
         self._prepare_fit()
+        # One probability matrix per row: multi-output targets are not supported.
+        y = column_or_1d(y, warn=True)
+        check_classification_targets(y)
         self.teacher_ = clone(self.teacher).fit(X, y, **fit_params)
         self.classes_ = self.teacher_.classes_
         for attr in ("n_features_in_", "feature_names_in_"):
             if hasattr(self.teacher_, attr):
                 setattr(self, attr, getattr(self.teacher_, attr))
+            elif hasattr(self, attr):  # left over from an earlier fit
+                delattr(self, attr)
         return self
 
     def predict_proba(self, X):
@@ -211,12 +218,15 @@ class _ProbabilityDistortion(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
 
     def predict(self, X):
         """Most probable class under the distorted probabilities."""
-        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+        proba = self.predict_proba(X)  # first: it raises NotFittedError before classes_ is used
+        return self.classes_[np.argmax(proba, axis=1)]
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         # The wrapped teacher decides what input it accepts.
-        tags.input_tags.sparse = get_tags(self.teacher).input_tags.sparse
+        teacher_tags = get_tags(self.teacher)
+        tags.input_tags.sparse = teacher_tags.input_tags.sparse
+        tags.input_tags.allow_nan = teacher_tags.input_tags.allow_nan
         return tags
 
 
@@ -276,6 +286,7 @@ class NoisyTeacher(_ProbabilityDistortion):
 
     Examples
     --------
+    >>> import numpy as np
     >>> from skdistill import BayesTeacher, NoisyTeacher
     >>> from skdistill.datasets import (gaussian_class_probability,
     ...                                 make_gaussian_classification)

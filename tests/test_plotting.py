@@ -1,0 +1,84 @@
+import numpy as np
+import pytest
+
+matplotlib = pytest.importorskip("matplotlib")
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+from sklearn.linear_model import LogisticRegression  # noqa: E402
+
+from skdistill.datasets import (  # noqa: E402
+    make_gaussian_classification,
+    make_retrieval_classification,
+)
+from skdistill.metrics import (  # noqa: E402
+    expected_calibration_error,
+    top_label_calibration_curve,
+)
+from skdistill.plotting import ReliabilityDisplay, TeacherStudentDisplay  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+def test_reliability_display_from_estimator_binary():
+    X, y, _ = make_gaussian_classification(500, separation=0.25, random_state=0)
+    clf = LogisticRegression().fit(X, y)
+    disp = ReliabilityDisplay.from_estimator(clf, X, y, n_bins=8)
+    prob_true, prob_pred, counts = top_label_calibration_curve(y, clf.predict_proba(X), n_bins=8)
+    np.testing.assert_allclose(disp.line_.get_xdata(), prob_pred)
+    np.testing.assert_allclose(disp.line_.get_ydata(), prob_true)
+    np.testing.assert_array_equal(disp.bin_counts, counts)
+    ece = expected_calibration_error(y, clf.predict_proba(X), n_bins=8)
+    assert disp.ece == pytest.approx(ece)
+    assert disp.line_.get_label() == f"LogisticRegression (ECE = {ece:.3f})"
+    assert disp.ax_.get_xlabel() == "Mean top-label confidence"
+    assert disp.figure_ is disp.ax_.figure
+    assert disp.ref_line_ is not None
+
+
+def test_reliability_display_multiclass_on_given_axes():
+    X, y, proba = make_retrieval_classification(400, n_classes=8, n_features=4, random_state=1)
+    fig, ax = plt.subplots()
+    disp = ReliabilityDisplay.from_predictions(y, proba, labels=np.arange(8), n_bins=5,
+                                               strategy="quantile", name="Bayes", ax=ax,
+                                               ref_line=False, color="C3")
+    assert disp.ax_ is ax and disp.ref_line_ is None
+    assert disp.line_.get_color() == "C3"
+    assert disp.line_.get_label().startswith("Bayes (ECE = ")
+    # Re-plotting the stored values on another axes works without recomputing.
+    _, other = plt.subplots()
+    assert disp.plot(ax=other, name="again").ax_ is other
+
+
+def test_reliability_display_requires_probabilities():
+    from sklearn.svm import LinearSVC
+
+    X, y, _ = make_gaussian_classification(50, random_state=2)
+    with pytest.raises(TypeError, match="predict_proba"):
+        ReliabilityDisplay.from_estimator(LinearSVC().fit(X, y), X, y)
+
+
+def test_teacher_student_display():
+    mse = [0.05, 0.01, 0.09, 0.03]
+    score = [0.80, 0.86, 0.75, 0.84]
+    disp = TeacherStudentDisplay.from_results(mse, score, labels=["d=2", "d=4", "d=16", "d=8"],
+                                              score_name="Student AUC")
+    np.testing.assert_allclose(disp.line_.get_xdata(), sorted(mse))
+    np.testing.assert_allclose(disp.line_.get_ydata(), [0.86, 0.84, 0.80, 0.75])
+    assert [a.get_text() for a in disp.annotations_] == ["d=2", "d=4", "d=16", "d=8"]
+    assert disp.errorbar_ is None and disp.ax_.get_ylabel() == "Student AUC"
+
+
+def test_teacher_student_display_error_bars_and_validation():
+    disp = TeacherStudentDisplay.from_results([0.2, 0.1], [0.7, 0.8], yerr=[0.01, 0.02],
+                                              name="forest")
+    assert disp.errorbar_ is not None
+    np.testing.assert_allclose(disp.line_.get_xdata(), [0.1, 0.2])
+    assert disp.ax_.get_legend() is not None
+    with pytest.raises(ValueError, match="same length"):
+        TeacherStudentDisplay.from_results([0.1, 0.2], [0.5])
+    with pytest.raises(ValueError, match="yerr"):
+        TeacherStudentDisplay.from_results([0.1, 0.2], [0.5, 0.6], yerr=[0.1])
