@@ -57,8 +57,8 @@ def main(argv=None):
           f"n_classes={args.n_classes} repeats={args.repeats}")
     print(f"{'student':45s} {'hard fit [s]':>12s} {'soft fit [s]':>12s} {'soft/hard':>10s}")
     for name, make in students.items():
-        hard = _median_time(lambda: make().fit(X, y), args.repeats)
-        soft = _median_time(lambda: fit_soft_targets(make(), X, P), args.repeats)
+        hard = _median_time(lambda make=make: make().fit(X, y), args.repeats)
+        soft = _median_time(lambda make=make: fit_soft_targets(make(), X, P), args.repeats)
         print(f"{name:45s} {hard:12.3f} {soft:12.3f} {soft / hard:10.2f}")
 
 

@@ -1,0 +1,38 @@
+"""Parallel work runs on joblib, so any joblib backend (here Dask) can carry it."""
+
+import numpy as np
+import pytest
+from joblib import parallel_config
+from sklearn.datasets import make_classification
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GridSearchCV
+from sklearn.tree import DecisionTreeClassifier
+
+from skdistill import DistilledClassifier
+
+
+@pytest.fixture(scope="module")
+def dask_client():
+    distributed = pytest.importorskip("distributed")
+    with distributed.Client(processes=False, n_workers=1, threads_per_worker=2,
+                            dashboard_address=None) as client:
+        yield client
+
+
+def test_teacher_cv_and_grid_search_on_the_dask_backend(dask_client):
+    X, y = make_classification(n_samples=150, random_state=0)
+    make = lambda: DistilledClassifier(  # noqa: E731
+        LogisticRegression(), DecisionTreeClassifier(max_depth=3, random_state=0),
+        teacher_cv=3, n_jobs=-1)
+    from distributed import get_task_stream
+
+    local = make().fit(X, y)
+    with parallel_config(backend="dask"), get_task_stream(dask_client) as stream:
+        remote = make().fit(X, y)
+    np.testing.assert_allclose(remote.student_.coef_, local.student_.coef_)
+    assert len(stream.data) > 0  # the out-of-fold teacher fits ran as Dask tasks
+
+    with parallel_config(backend="dask"), get_task_stream(dask_client) as stream:
+        search = GridSearchCV(make(), {"temperature": [1.0, 2.0]}, cv=2, n_jobs=-1).fit(X, y)
+    assert search.best_params_["temperature"] in (1.0, 2.0)
+    assert len(stream.data) > 0
