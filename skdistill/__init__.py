@@ -22,6 +22,8 @@ from .teachers import BayesTeacher, CalibrationDistortedTeacher, NoisyTeacher
 # -- end section: toolkit --
 
 # -- section: nets (issue 3) --
+# skdistill.nets and skdistill.losses import torch: import them from there (skorch
+# students register through skdistill.students without importing torch).
 # -- end section: nets --
 
 __version__ = "0.1.0"

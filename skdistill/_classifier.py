@@ -8,6 +8,8 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, _fit_context, clone
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import accuracy_score
+from sklearn.pipeline import Pipeline
 from sklearn.utils import _safe_indexing, get_tags
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.metadata_routing import (
@@ -22,19 +24,22 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import (
     _check_sample_weight,
     check_is_fitted,
-    has_fit_parameter,
     validate_data,
 )
 
 from ._teacher import (
+    accepts_sample_weight,
     check_teacher,
+    fit_teacher,
     is_callable_teacher,
     is_frozen,
     out_of_fold_proba,
     teacher_proba,
 )
 from .students import fit_soft_targets
+from .students._pipeline import fit_transformers
 from .students._registry import _find_adapter
+from .students._skorch import ends_in_skorch_net, fit_hinton
 from .targets import make_soft_targets
 
 
@@ -116,10 +121,16 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         taking pure teacher targets. None (default) means every row is labelled:
         ``-1`` is a real class in many binary problems.
     loss : {"soft_targets", "hinton"}, default="soft_targets"
-        ``"soft_targets"``: the student minimises soft cross-entropy against the
-        targets above (the paper's objective). ``"hinton"`` is only for network
-        students (skorch): student logits also divided by ``T``, KL divergence
-        scaled by ``T**2``, mixed with hard-label cross-entropy by ``alpha``.
+        ``"soft_targets"``: the student minimises the soft cross-entropy
+        ``-sum_k target_k log softmax(z)_k`` against the targets above (the
+        paper's objective, the same for every student family). ``"hinton"``
+        (Hinton et al., 2015) is only for network students (skorch nets whose
+        module outputs logits): per row
+        ``a T**2 KL(softmax(log p_t / T) || softmax(z / T)) + (1 - a) CE(z, y)``
+        with ``a = alpha`` on labelled rows and 1 on unlabelled ones; the KL term
+        is averaged over rows (``batchmean``). The student's logits are divided
+        by ``T`` too, and ``label_smoothing`` must be 0. See
+        :mod:`skdistill.losses`.
     n_jobs : int, default=None
         Jobs for the out-of-fold teacher fits (joblib; ``None`` is 1 unless in a
         ``joblib.parallel_config`` context, e.g. with the dask backend).
@@ -244,10 +255,15 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         teacher = self._get_teacher()
         _find_adapter(student)  # unsupported student: TypeError before any fitting
         check_teacher(teacher)
-        if self.loss == "hinton" and _find_adapter(student)[0] != "skorch net":
+        if self.loss == "hinton" and not ends_in_skorch_net(student):
             raise ValueError(
                 "loss='hinton' needs a network student (a skorch net); for scikit-learn "
                 "students use loss='soft_targets'."
+            )
+        if self.loss == "hinton" and self.label_smoothing:
+            raise ValueError(
+                "loss='hinton' does not smooth labels; set label_smoothing=0 or use "
+                "loss='soft_targets'."
             )
         if self.teacher_cv is not None and (is_frozen(teacher) or is_callable_teacher(teacher)):
             raise ValueError(
@@ -309,7 +325,7 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
             return {"teacher": teacher_params, "student": student_params.get("sample_weight")}
         teacher_params = {}
         if sample_weight is not None and not (is_frozen(teacher) or is_callable_teacher(teacher)):
-            if not has_fit_parameter(teacher, "sample_weight"):
+            if not accepts_sample_weight(teacher):
                 raise ValueError(
                     f"sample_weight was given but the teacher {type(teacher).__name__} does not "
                     "accept sample_weight in fit. Enable metadata routing to send it only to "
@@ -330,7 +346,7 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
             k: (v if all_labelled or not hasattr(v, "__len__") else np.asarray(v)[labelled])
             for k, v in fit_params.items()
         }
-        self.teacher_ = clone(teacher).fit(X_lab, y_lab, **fit_params)
+        self.teacher_ = fit_teacher(clone(teacher), X_lab, y_lab, **fit_params)
         if self.teacher_cv is None:
             return teacher_proba(self.teacher_, X, self.classes_)
         P = np.empty((X.shape[0], len(self.classes_)))
@@ -347,10 +363,12 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
     def _fit_student(self, X, P_teacher, y_index, sample_weight):
         """Fit ``student_`` on the teacher's probabilities: the seam for each loss."""
         if self.loss == "hinton":
-            from .students._skorch import fit_hinton
-
+            net = self.student_
+            if isinstance(net, Pipeline):
+                X = fit_transformers(net, X, self.classes_[P_teacher.argmax(axis=1)])
+                net = net.steps[-1][1]
             fit_hinton(
-                self.student_, X, P_teacher, y_index, classes=self.classes_,
+                net, X, P_teacher, y_index, classes=self.classes_,
                 temperature=self.temperature, alpha=self.alpha,
                 sample_weight=sample_weight,
             )
@@ -391,6 +409,9 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         y : ndarray of shape (n_samples,)
         """
         X = self._check_X(X)
+        if ends_in_skorch_net(self.student_):
+            # skorch's predict gives class indices (or probabilities), not labels.
+            return self.classes_.take(self.student_.predict_proba(X).argmax(axis=1))
         return self.student_.predict(X)
 
     @available_if(_student_has("predict_proba"))
@@ -454,6 +475,8 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         score : float
         """
         X = self._check_X(X)
+        if ends_in_skorch_net(self.student_):
+            return accuracy_score(y, self.predict(X), sample_weight=sample_weight)
         return self.student_.score(X, y, sample_weight=sample_weight)
 
     # -- scikit-learn protocol ------------------------------------------------------

@@ -16,7 +16,9 @@ from sklearn.base import clone
 from sklearn.frozen import FrozenEstimator
 from sklearn.model_selection import check_cv
 from sklearn.utils import _safe_indexing
-from sklearn.utils.validation import _check_method_params
+from sklearn.utils.validation import _check_method_params, has_fit_parameter
+
+from .students._skorch import ends_in_skorch_net, fit_net_teacher, net_proba
 
 
 def is_callable_teacher(teacher):
@@ -61,8 +63,23 @@ def _check_probabilities(P, n_samples, n_classes, what):
     return np.clip(P, 0.0, None)
 
 
+def _unfrozen(teacher):
+    return teacher.estimator if isinstance(teacher, FrozenEstimator) else teacher
+
+
+def fit_teacher(teacher, X, y, **fit_params):
+    """Fit a teacher on labels; a skorch net goes through its soft-target adapter,
+    which handles skorch's traps (real classes, float32, logits under NLLLoss)."""
+    if ends_in_skorch_net(teacher):
+        return fit_net_teacher(teacher, X, y, **fit_params)
+    return teacher.fit(X, y, **fit_params)
+
+
 def _raw_probabilities(teacher, X):
     """Class-probabilities over the teacher's own ``classes_``."""
+    if ends_in_skorch_net(_unfrozen(teacher)):
+        # float32 input, batches, and a net-specific error for logits.
+        return net_proba(_unfrozen(teacher), X), "teacher net predict_proba"
     if hasattr(teacher, "predict_proba"):
         return np.asarray(teacher.predict_proba(X), dtype=np.float64), "teacher.predict_proba"
     # Scores are not calibrated probabilities; a softmax is the conventional reading.
@@ -109,7 +126,7 @@ def teacher_proba(teacher, X, classes):
 
 def _fit_predict(teacher, X, y, train, test, classes, fit_params):
     fit_params = _check_method_params(X, fit_params, train)
-    teacher.fit(_safe_indexing(X, train), _safe_indexing(y, train), **fit_params)
+    fit_teacher(teacher, _safe_indexing(X, train), _safe_indexing(y, train), **fit_params)
     return test, teacher_proba(teacher, _safe_indexing(X, test), classes)
 
 
@@ -149,3 +166,8 @@ def out_of_fold_proba(teacher, X, y, classes, cv, *, n_jobs=None, fit_params=Non
 
 def is_frozen(teacher):
     return isinstance(teacher, FrozenEstimator)
+
+
+def accepts_sample_weight(teacher):
+    """Whether the teacher's fit takes ``sample_weight`` (skorch nets do, through skdistill)."""
+    return ends_in_skorch_net(teacher) or has_fit_parameter(teacher, "sample_weight")

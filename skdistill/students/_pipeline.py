@@ -15,13 +15,18 @@ def fit_pipeline(pipeline, X, P, *, classes, sample_weight):
     """
     final = pipeline.steps[-1][1]
     _, fit_final = _find_adapter(final)  # fail before fitting anything
-    y_hard = classes[P.argmax(axis=1)]
+    Xt = fit_transformers(pipeline, X, classes[P.argmax(axis=1)])
+    fit_final(final, Xt, P, classes=classes, sample_weight=sample_weight)
+    return pipeline
+
+
+def fit_transformers(pipeline, X, y):
+    """Fit and apply all steps but the last; return the transformed ``X``."""
     Xt = X
     for _, transformer in pipeline.steps[:-1]:
         if transformer is not None and transformer != "passthrough":
-            Xt = transformer.fit_transform(Xt, y_hard)
-    fit_final(final, Xt, P, classes=classes, sample_weight=sample_weight)
-    return pipeline
+            Xt = transformer.fit_transform(Xt, y)
+    return Xt
 
 
 register_student_adapter(

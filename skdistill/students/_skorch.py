@@ -64,16 +64,18 @@ def _is_classifier_net(net):
     return ("skorch", "NeuralNetClassifier") in _mro_names(net)
 
 
-def returns_class_indices(estimator):
-    """True when ``estimator.predict`` does not return class labels.
+def ends_in_skorch_net(estimator):
+    """True for a skorch net or a ``Pipeline`` ending in one.
 
-    That is a skorch net (``NeuralNetClassifier.predict`` returns indices into
-    ``classes_``, ``NeuralNet.predict`` returns probabilities), or a ``Pipeline``
-    ending in one. Predict with ``classes_[argmax(predict_proba(X))]`` instead.
+    Such an estimator's ``predict`` does not return class labels
+    (``NeuralNetClassifier.predict`` returns indices into ``classes_``,
+    ``NeuralNet.predict`` returns probabilities): predict with
+    ``classes_[argmax(predict_proba(X))]`` instead. As a teacher it should be
+    fitted with :func:`fit_net_teacher`.
     """
     steps = getattr(estimator, "steps", None)
     if steps:
-        return returns_class_indices(steps[-1][1])
+        return ends_in_skorch_net(steps[-1][1])
     return is_skorch_net(estimator)
 
 
@@ -81,16 +83,20 @@ def returns_class_indices(estimator):
 
 
 def _as_float32(X):
-    """Cast numeric array-likes to float32; leave dicts, datasets and tensors' layout alone."""
+    """Cast numeric arrays (and floating tensors) to float32; leave anything else alone.
+
+    Integer tensors stay integer (e.g. token ids for an embedding); integer numpy
+    arrays are features in scikit-learn and become float32.
+    """
     import torch
 
     if isinstance(X, torch.Tensor):
-        return X.float() if torch.is_floating_point(X) or X.dtype != torch.bool else X
+        return X.float() if torch.is_floating_point(X) else X
     if sparse.issparse(X):
         return X.astype(np.float32).tocsr()
     if hasattr(X, "iloc") or isinstance(X, (np.ndarray, list, tuple)):
         arr = np.asarray(X)
-        if arr.dtype.kind in "fiub":
+        if arr.dtype.kind in "fiubO":  # object arrays of numbers too, as check_array does
             return arr.astype(np.float32, copy=False)
     return X
 
@@ -187,6 +193,14 @@ _CRITERION_ERROR = (
 )
 
 
+def _check_net_kind(net):
+    if ("skorch", "NeuralNetBinaryClassifier") in _mro_names(net):
+        raise TypeError(
+            "NeuralNetBinaryClassifier has a single output and fixed classes_ [0, 1]; use "
+            "NeuralNetClassifier with a module that outputs 2 logits instead."
+        )
+
+
 def _criterion_class(net):
     crit = net.criterion
     return crit if isinstance(crit, type) else type(crit)
@@ -216,7 +230,12 @@ def _soft_criterion(net):
     if cls is torch.nn.NLLLoss and _module_outputs_logits(net):
         # skorch's default criterion, but the module says it outputs logits
         return SoftTargetCrossEntropy, "logits"
-    if cls in (torch.nn.CrossEntropyLoss, HintonDistillationLoss):
+    if issubclass(cls, HintonDistillationLoss):
+        raise TypeError(
+            "HintonDistillationLoss is set by DistilledClassifier(loss='hinton'); give the "
+            "net criterion=torch.nn.CrossEntropyLoss and choose the loss there."
+        )
+    if cls is torch.nn.CrossEntropyLoss:
         target, kind = SoftTargetCrossEntropy, "logits"
         copied = ("weight", "reduction", "label_smoothing")
     elif cls is torch.nn.NLLLoss:
@@ -255,11 +274,13 @@ def _temporary_attrs(net, attrs):
     saved = {key: vars(net).get(key, _MISSING) for key in attrs}
 
     def assign(values):
+        # through vars(): skorch's __setattr__ refuses torch components (e.g. a criterion
+        # instance) set outside initialize; these are plain parameters here
         for key, value in values.items():
             if value is _MISSING:
                 vars(net).pop(key, None)
             else:
-                setattr(net, key, value)
+                vars(net)[key] = value
 
     assign(attrs)
     try:
@@ -277,16 +298,42 @@ def _check_classes_param(net, classes):
         )
 
 
-def _check_outputs(net, X, n_classes, kind):
-    """Run the (initialised) module on two rows: output width, and probabilities if expected."""
+def _probe_outputs(net, X):
+    """The module's output on (at most) two rows of ``X``, or None if X is not an array.
+
+    A fresh module is built from the net's parameters (the net itself is initialised
+    only once, by its own ``fit``); a warm-started net's fitted module is used as is.
+    """
     if not (hasattr(X, "shape") and len(getattr(X, "shape", ())) >= 2):
-        return  # dicts / datasets: the criterion reports a width mismatch instead
+        return None  # dicts / datasets: the criterion reports a width mismatch instead
     import torch
 
-    rows = _safe_indexing(X, np.arange(min(2, X.shape[0])))
-    with torch.no_grad():
-        out = net.forward(rows, training=False)
-    out = out[0] if isinstance(out, tuple) else out
+    if net.warm_start and getattr(net, "initialized_", False):
+        module = net.module_
+    else:
+        module = net.initialized_instance(net.module, net.get_params_for("module"))
+    rows = torch.as_tensor(np.asarray(_safe_indexing(X, np.arange(min(2, X.shape[0])))))
+    training = module.training
+    module.eval()
+    try:
+        device = next(module.parameters()).device
+    except StopIteration:
+        device = "cpu"
+    try:
+        with torch.no_grad():
+            out = module(rows.to(device))
+    finally:
+        module.train(training)
+    return out[0] if isinstance(out, tuple) else out
+
+
+def _check_outputs(net, X, n_classes, kind):
+    """Refuse, before training, a module of the wrong width (or not giving probabilities)."""
+    import torch
+
+    out = _probe_outputs(net, X)
+    if out is None:
+        return
     width = out.shape[1] if out.ndim == 2 else None
     if width != n_classes:
         raise ValueError(
@@ -310,13 +357,13 @@ def _fit_net(net, X, Y, *, classes, criterion, kind, criterion_params=None):
     """Fit ``net`` on the float32 target matrix ``Y`` with the skorch traps handled."""
     from skorch.dataset import Dataset
 
+    if sparse.issparse(X):
+        raise TypeError(
+            f"sparse input is not supported by {type(net).__name__} students (skorch's default "
+            "dataset cannot batch sparse rows); pass a dense array, e.g. X.toarray()."
+        )
     classes = np.asarray(classes)
     n_classes = len(classes)
-    if ("skorch", "NeuralNetBinaryClassifier") in _mro_names(net):
-        raise TypeError(
-            "NeuralNetBinaryClassifier has a single output and fixed classes_ [0, 1]; use "
-            "NeuralNetClassifier with a module that outputs 2 logits instead."
-        )
     _check_classes_param(net, classes)
     attrs = {"criterion": criterion, "train_split": _train_split(net, n_classes)}
     attrs.update(criterion_params or {})
@@ -333,8 +380,6 @@ def _fit_net(net, X, Y, *, classes, criterion, kind, criterion_params=None):
         net.dataset = float32_dataset
     X = _as_float32(X)
     with _temporary_attrs(net, attrs):
-        if not (net.warm_start and getattr(net, "initialized_", False)):
-            net.initialize()
         _check_outputs(net, X, n_classes, kind)
         net.fit(X, Y)
     # the criterion_ and callbacks_ fitted above stay; classes_ must be the real classes
@@ -370,6 +415,7 @@ def fit_skorch_net(net, X, P, *, classes, sample_weight):
     >>> net.predict_proba(X[:4]).round(1).argmax(axis=1).tolist()
     [0, 0, 1, 1]
     """
+    _check_net_kind(net)
     criterion, kind = _soft_criterion(net)
     return _fit_net(
         net, X, _targets(P, sample_weight), classes=classes, criterion=criterion, kind=kind
@@ -432,6 +478,7 @@ def fit_hinton(student, X, teacher_proba, y_index, *, classes, temperature, alph
         )
     if y_index.shape != (P.shape[0],):
         raise ValueError(f"y_index must have shape ({P.shape[0]},); got {y_index.shape}.")
+    _check_net_kind(student)
     cls = _criterion_class(student)
     logits = issubclass(cls, HintonDistillationLoss) or cls is torch.nn.CrossEntropyLoss
     if not (logits or (cls is torch.nn.NLLLoss and _module_outputs_logits(student))):
@@ -442,20 +489,24 @@ def fit_hinton(student, X, teacher_proba, y_index, *, classes, temperature, alph
         )
     user_params = student.get_params_for("criterion")
     crit = student.criterion
-    weight = user_params.get("weight", getattr(crit, "weight", None))
-    unsupported = set(user_params) - {"weight", "reduction", "temperature", "alpha"}
-    if unsupported or getattr(crit, "label_smoothing", 0.0):
-        raise ValueError(
-            f"loss='hinton' does not support the criterion parameters "
-            f"{sorted(unsupported) or ['label_smoothing']}; use loss='soft_targets' (with "
-            "DistilledClassifier's label_smoothing) or remove them."
-        )
-    params = {f"criterion__{k}": _MISSING for k in user_params}
-    params.update(
-        criterion__temperature=float(temperature),
-        criterion__alpha=float(alpha),
-        criterion__weight=weight if weight is not None else _MISSING,
+    if not isinstance(crit, type):  # an instance: its options count as parameters
+        user_params = {"weight": crit.weight, "reduction": crit.reduction,
+                       "label_smoothing": getattr(crit, "label_smoothing", 0.0), **user_params}
+    kept = {"weight", "reduction"}
+    unsupported = sorted(
+        k for k, v in user_params.items()
+        if k not in kept and not (k == "label_smoothing" and not v)
     )
+    if unsupported:
+        raise ValueError(
+            f"loss='hinton' does not support the criterion parameters {unsupported}; use "
+            "loss='soft_targets' (with DistilledClassifier's label_smoothing) or remove them."
+        )
+    # the user's criterion parameters are replaced while fitting, and restored after
+    params = {f"criterion__{k}": _MISSING for k in student.get_params_for("criterion")}
+    params.update({f"criterion__{k}": v for k, v in user_params.items()
+                   if k in kept and v is not None})
+    params.update(criterion__temperature=float(temperature), criterion__alpha=float(alpha))
     Y = np.column_stack([P, y_index.astype(np.float64), _targets(P, sample_weight)[:, -1]])
     return _fit_net(
         student,
@@ -472,11 +523,14 @@ def fit_hinton(student, X, teacher_proba, y_index, *, classes, temperature, alph
 
 
 def fit_net_teacher(net, X, y, *, sample_weight=None):
-    """Fit a skorch net as a teacher on hard labels ``y`` (any label type).
+    """Fit a skorch net (or a ``Pipeline`` ending in one) as a teacher on labels ``y``.
 
-    The labels become one-hot targets for :func:`fit_soft_targets`, whose soft
-    cross-entropy on one-hot rows is the ordinary cross-entropy: the same skorch
-    traps are handled (real ``classes_``, float32, stratified split on the labels).
+    The labels (of any type) become one-hot targets for :func:`fit_soft_targets`,
+    whose soft cross-entropy on one-hot rows is the ordinary cross-entropy: the same
+    skorch traps are handled (real ``classes_``, float32 also at prediction time,
+    the stratified split on the labels, ``n_classes`` of skdistill's modules,
+    skorch's default ``NLLLoss`` with a logit module), and ``sample_weight`` is
+    supported.
 
     Examples
     --------

@@ -30,13 +30,13 @@ from skdistill.losses import (  # noqa: E402
 )
 from skdistill.nets import LinearModule, MLPModule  # noqa: E402
 from skdistill.students._skorch import (  # noqa: E402
+    ends_in_skorch_net,
     fit_hinton,
     fit_net_teacher,
     float32_dataset,
     is_skorch_net,
     iter_net_proba,
     net_proba,
-    returns_class_indices,
 )
 
 
@@ -251,7 +251,7 @@ def test_plain_neural_net(problem):
     fit_soft_targets(net, X, P, classes=classes)
     np.testing.assert_array_equal(net.classes_, classes)
     np.testing.assert_allclose(net.predict_proba(X).sum(axis=1), 1.0, rtol=1e-5)
-    assert returns_class_indices(net)
+    assert ends_in_skorch_net(net)
     with pytest.raises(ValueError, match="plain NeuralNet"):
         fit_soft_targets(
             NeuralNet(Probabilities, criterion=torch.nn.NLLLoss, verbose=0), X, P
@@ -322,7 +322,7 @@ def test_pipeline_student(problem):
     pipe = make_pipeline(StandardScaler(), _net())
     fit_soft_targets(pipe, X * 100 + 5, P, classes=classes)
     assert pipe[-1].predict_proba(X[:2]).shape == (2, 3)
-    assert returns_class_indices(pipe) and not returns_class_indices(LogisticRegression())
+    assert ends_in_skorch_net(pipe) and not ends_in_skorch_net(LogisticRegression())
 
 
 def test_predicate_does_not_import_skorch():
@@ -425,6 +425,8 @@ def test_distilled_classifier_with_net_student(problem):
     hinton = clone(clf).set_params(loss="hinton", temperature=2.0, alpha=0.5).fit(X, y)
     assert isinstance(hinton.student_.criterion_, HintonDistillationLoss)
     assert hinton.score(X, y) > 0.75
+    restored = pickle.loads(pickle.dumps(hinton))
+    np.testing.assert_array_equal(restored.predict_proba(X), hinton.predict_proba(X))
 
 
 def test_unsupported_student_is_a_clear_error(problem):
@@ -447,3 +449,113 @@ def test_grid_search_over_net_and_distillation_parameters(problem):
     best = search.best_estimator_.student_
     assert best.module_.layers[0].out_features == search.best_params_[
         "student__module__hidden_units"][0]
+
+
+def test_issue_example_with_a_probability_module(problem):
+    """The issue's call: a user module in skorch's convention (softmax outputs, default
+    NLLLoss criterion) distilled from a random forest."""
+    X, P, _ = problem
+    y = P.argmax(axis=1)
+    student = NeuralNetClassifier(Probabilities, max_epochs=20, lr=0.5, verbose=0)
+    torch.manual_seed(0)
+    clf = DistilledClassifier(student=student, teacher=RandomForestClassifier(random_state=0))
+    clf.fit(X, y)
+    assert isinstance(clf.student_.criterion_, SoftTargetNLLLoss)
+    assert clf.score(X, y) > 0.75
+
+
+def test_pipelines_as_student_and_teacher(problem):
+    X, P, _ = problem
+    y = P.argmax(axis=1)
+    X = X * 50 + 10  # badly scaled: the scaler matters
+    teacher = make_pipeline(StandardScaler(), NeuralNetClassifier(
+        MLPModule, module__n_classes=3, criterion=torch.nn.CrossEntropyLoss, max_epochs=20,
+        lr=0.3, train_split=None, verbose=0))
+    student = make_pipeline(StandardScaler(), _net(LinearModule, max_epochs=20, lr=0.3))
+    torch.manual_seed(0)
+    clf = DistilledClassifier(student=student, teacher=teacher).fit(X, y)
+    assert clf.score(X, y) > 0.75
+    assert isinstance(clf.student_[-1].criterion_, SoftTargetCrossEntropy)
+    # fit_net_teacher also takes a pipeline (a user module that does not cast float64)
+    fitted = fit_net_teacher(make_pipeline(StandardScaler(), _net(max_epochs=2)), X, y)
+    assert net_proba(fitted, X).shape == (len(X), 3)
+
+
+# -- integration with DistilledClassifier --------------------------------------------------
+
+
+def test_string_labels_with_a_net_student(problem):
+    X, P, _ = problem
+    y = np.array(["ant", "bee", "cow"])[P.argmax(axis=1)]
+    clf = DistilledClassifier(student=_net(max_epochs=2), teacher=LogisticRegression())
+    assert set(clf.fit(X, y).predict(X)) <= {"ant", "bee", "cow"}
+
+
+def test_net_teacher_in_its_default_configuration(problem):
+    X, P, _ = problem
+    y = P.argmax(axis=1)
+    teacher = NeuralNetClassifier(MLPModule, max_epochs=5, lr=0.3, verbose=0)
+    clf = DistilledClassifier(student=LogisticRegression(), teacher=teacher).fit(X, y)
+    np.testing.assert_array_equal(clf.teacher_.classes_, [0, 1, 2])
+
+
+def test_fit_hinton_keeps_class_weights(problem):
+    X, P, classes = problem
+    w = torch.tensor([1.0, 3.0, 1.0])
+    kwargs = dict(classes=classes, temperature=2.0, alpha=0.5, sample_weight=None)
+    for net in (_net(criterion__weight=w),
+                _net(criterion=torch.nn.CrossEntropyLoss(weight=w, reduction="sum"))):
+        fit_hinton(net, X, P, P.argmax(axis=1), **kwargs)
+        torch.testing.assert_close(net.criterion_.weight, w)
+    assert net.criterion_.reduction == "sum"
+    with pytest.raises(TypeError, match="loss='hinton'"):
+        fit_soft_targets(_net(criterion=HintonDistillationLoss), X, P)
+
+
+def test_hinton_refuses_label_smoothing(problem):
+    X, P, _ = problem
+    clf = DistilledClassifier(student=_net(), teacher=LogisticRegression(), loss="hinton",
+                              label_smoothing=0.1)
+    with pytest.raises(ValueError, match="label_smoothing=0"):
+        clf.fit(X, P.argmax(axis=1))
+
+
+def test_students_that_are_neither_nets_nor_classifiers(problem):
+    X, P, _ = problem
+    y = P.argmax(axis=1)
+    # a bare torch module: it must be wrapped in a skorch net
+    with pytest.raises(ValueError, match="student"):
+        DistilledClassifier(student=Logits()).fit(X, y)
+
+    class FitOnly:
+        def fit(self, X, y):
+            return self
+
+    with pytest.raises(TypeError, match="FitOnly.*cannot be fitted on soft targets"):
+        DistilledClassifier(student=FitOnly()).fit(X, y)
+
+
+def test_plain_neural_net_student_predicts_labels(problem):
+    X, P, _ = problem
+    student = NeuralNet(Logits, criterion=torch.nn.CrossEntropyLoss, max_epochs=2, verbose=0)
+    clf = DistilledClassifier(student=student, teacher=LogisticRegression())
+    assert clf.fit(X, P.argmax(axis=1)).predict(X).shape == (len(X),)
+
+
+def test_hinton_with_a_pipeline_student(problem):
+    X, P, _ = problem
+    y = P.argmax(axis=1)
+    student = make_pipeline(StandardScaler(), _net(max_epochs=2))
+    clf = DistilledClassifier(student=student, teacher=LogisticRegression(), loss="hinton",
+                              temperature=2.0, alpha=0.5).fit(X * 5 + 1, y)
+    assert clf.predict_proba(X * 5 + 1).shape == (len(X), 3)
+    assert hasattr(clf.student_[0], "mean_")  # the scaler was fitted before the net
+
+
+def test_prefit_net_teacher_in_frozen_estimator(problem):
+    X, P, _ = problem
+    y = P.argmax(axis=1)
+    teacher = fit_net_teacher(_net(max_epochs=3), X, y)
+    clf = DistilledClassifier(student=LogisticRegression(), teacher=FrozenEstimator(teacher))
+    clf.fit(X.astype(np.float64), y)
+    assert clf.predict(X).shape == (len(X),)
