@@ -197,7 +197,7 @@ def test_pandas_feature_names(data):
     df = pd.DataFrame(X, columns=[f"f{i}" for i in range(6)])
     clf = DistilledClassifier(_lr(), LogisticRegression()).fit(df, pd.Series(y))
     assert clf.feature_names_in_.tolist() == list(df.columns)
-    np.testing.assert_allclose(clf.predict_proba(df), clf.predict_proba(X))
+    np.testing.assert_allclose(clf.predict_proba(df), clf.student_.predict_proba(X))
     with pytest.raises(ValueError, match="feature names should match"):
         clf.predict(df.set_axis([f"g{i}" for i in range(6)], axis=1))
 
