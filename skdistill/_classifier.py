@@ -120,6 +120,13 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         labelled rows only; the student trains on all rows, the unlabelled ones
         taking pure teacher targets. None (default) means every row is labelled:
         ``-1`` is a real class in many binary problems.
+    classes : array-like of shape (n_classes,), default=None
+        Every class label of the problem. None means the labels found in the
+        labelled rows of ``y``. Give them when the student's sample may miss classes
+        that the teacher knows (a prefit teacher on a small or unlabelled pool):
+        the student then learns every class from the teacher's probabilities. With
+        ``classes`` and a prefit or callable teacher, ``y`` may be entirely
+        unlabelled (pure distillation on a pool).
     loss : {"soft_targets", "hinton"}, default="soft_targets"
         ``"soft_targets"``: the student minimises the soft cross-entropy
         ``-sum_k target_k log softmax(z)_k`` against the targets above (the
@@ -184,6 +191,7 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         "alpha": [Interval(Real, 0, 1, closed="both")],
         "teacher_cv": ["cv_object"],
         "unlabeled_label": "no_validation",
+        "classes": ["array-like", None],
         "loss": [StrOptions({"soft_targets", "hinton"})],
         "n_jobs": [Integral, None],
     }
@@ -198,6 +206,7 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         alpha=1.0,
         teacher_cv=None,
         unlabeled_label=None,
+        classes=None,
         loss="soft_targets",
         n_jobs=None,
     ):
@@ -208,6 +217,7 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         self.alpha = alpha
         self.teacher_cv = teacher_cv
         self.unlabeled_label = unlabeled_label
+        self.classes = classes
         self.loss = loss
         self.n_jobs = n_jobs
 
@@ -255,6 +265,7 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         teacher = self._get_teacher()
         _find_adapter(student)  # unsupported student: TypeError before any fitting
         check_teacher(teacher)
+        prefit = is_frozen(teacher) or is_callable_teacher(teacher)
         if self.loss == "hinton" and not ends_in_skorch_net(student):
             raise ValueError(
                 "loss='hinton' needs a network student (a skorch net); for scikit-learn "
@@ -265,7 +276,7 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
                 "loss='hinton' does not smooth labels; set label_smoothing=0 or use "
                 "loss='soft_targets'."
             )
-        if self.teacher_cv is not None and (is_frozen(teacher) or is_callable_teacher(teacher)):
+        if self.teacher_cv is not None and prefit:
             raise ValueError(
                 "teacher_cv has no effect with a prefit (FrozenEstimator) or callable teacher, "
                 "which is never refitted; set teacher_cv=None."
@@ -281,15 +292,11 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
             ensure_min_samples=2,
         )
         sample_weight = None if sample_weight is None else _check_sample_weight(sample_weight, X)
-        labelled = self._labelled_mask(y)
+        labelled = self._labelled_mask(y, allow_none=prefit and self.classes is not None)
         y_labelled = y[labelled]
-        check_classification_targets(y_labelled)
-        self.classes_ = np.unique(y_labelled)
-        if len(self.classes_) < 2:
-            raise ValueError(
-                f"y must contain at least 2 classes among its labelled rows; got "
-                f"{self.classes_.tolist()}. Distillation needs a classification problem."
-            )
+        if y_labelled.size:
+            check_classification_targets(y_labelled)
+        self.classes_ = self._resolve_classes(y_labelled)
         y_index = np.full(y.shape[0], -1)
         y_index[labelled] = np.searchsorted(self.classes_, y_labelled)
 
@@ -299,16 +306,38 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         self._fit_student(X, P_teacher, y_index, routed["student"])
         return self
 
-    def _labelled_mask(self, y):
+    def _labelled_mask(self, y, allow_none):
         if self.unlabeled_label is None:
             return np.ones(y.shape[0], dtype=bool)
         labelled = np.asarray(y != self.unlabeled_label, dtype=bool)
-        if not labelled.any():
+        if not labelled.any() and not allow_none:
             raise ValueError(
                 f"every row of y is unlabelled (equal to unlabeled_label="
-                f"{self.unlabeled_label!r}); the teacher needs labelled rows to fit on."
+                f"{self.unlabeled_label!r}); the teacher needs labelled rows to fit on. "
+                "To distil a prefit (FrozenEstimator) or callable teacher on a pool without "
+                "labels, also pass classes=[...]."
             )
         return labelled
+
+    def _resolve_classes(self, y_labelled):
+        if self.classes is None:
+            classes = np.unique(y_labelled)
+        else:
+            classes = np.unique(np.asarray(self.classes))
+            if len(classes) != len(self.classes):
+                raise ValueError("classes must not contain duplicate labels.")
+            unknown = np.setdiff1d(y_labelled, classes)
+            if unknown.size:
+                raise ValueError(
+                    f"y contains labels {unknown.tolist()} that are not in classes="
+                    f"{classes.tolist()}; add them to classes."
+                )
+        if len(classes) < 2:
+            raise ValueError(
+                f"y must contain at least 2 classes among its labelled rows; got "
+                f"{classes.tolist()}. Distillation needs a classification problem."
+            )
+        return classes
 
     def _route(self, sample_weight, fit_params, teacher):
         """Metadata for the teacher's and the student's fit."""

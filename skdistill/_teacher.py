@@ -117,7 +117,8 @@ def teacher_proba(teacher, X, classes):
         raise ValueError(
             f"the teacher predicts classes {unknown.tolist()} that are not in y (classes "
             f"{classes.tolist()}). A prefit teacher must have been trained on a subset of "
-            "the classes of y."
+            "the classes of y; if y's sample merely misses some classes, list every class "
+            "with DistilledClassifier(classes=[...])."
         )
     P = np.zeros((n_samples, len(classes)))
     P[:, np.searchsorted(classes, teacher_classes)] = raw

@@ -83,6 +83,37 @@ def test_prefit_teacher_with_unknown_class_is_refused(data):
         DistilledClassifier(teacher=FrozenEstimator(prefit)).fit(X, y)
 
 
+def test_classes_lets_a_prefit_teacher_teach_classes_missing_from_y(data):
+    X, y = data
+    prefit = LogisticRegression().fit(X, y)
+    keep = y != 2  # the student's sample has no row of class 2
+    with pytest.raises(ValueError, match=r"classes=\[\.\.\.\]"):
+        DistilledClassifier(teacher=FrozenEstimator(prefit)).fit(X[keep], y[keep])
+    clf = DistilledClassifier(_lr(), FrozenEstimator(prefit), classes=[0, 1, 2])
+    clf.fit(X[keep], y[keep])
+    assert clf.classes_.tolist() == [0, 1, 2]
+    ref = fit_soft_targets(_lr(), X[keep], prefit.predict_proba(X[keep]))
+    np.testing.assert_allclose(clf.student_.coef_, ref.coef_, atol=1e-8)
+
+
+def test_pure_distillation_on_an_unlabelled_pool(data):
+    X, y = data
+    prefit = LogisticRegression().fit(X, y)
+    pool = np.full(len(X), -1)
+    with pytest.raises(ValueError, match="also pass classes"):
+        DistilledClassifier(teacher=FrozenEstimator(prefit), unlabeled_label=-1).fit(X, pool)
+    clf = DistilledClassifier(_lr(), FrozenEstimator(prefit), unlabeled_label=-1,
+                              classes=[0, 1, 2]).fit(X, pool)
+    ref = fit_soft_targets(_lr(), X, prefit.predict_proba(X))
+    np.testing.assert_allclose(clf.student_.coef_, ref.coef_, atol=1e-8)
+
+
+def test_labels_outside_classes_are_refused(data):
+    X, y = data
+    with pytest.raises(ValueError, match=r"labels \[2\] that are not in classes"):
+        DistilledClassifier(classes=[0, 1]).fit(X, y)
+
+
 def _bayes_like(X):
     z = np.column_stack([X[:, 0], X[:, 1], -X[:, 0] - X[:, 1]])
     e = np.exp(z - z.max(axis=1, keepdims=True))

@@ -42,11 +42,11 @@ def get_experiment(name):
 
     Raises
     ------
-    KeyError
+    ValueError
         If ``name`` is unknown; the message lists the available names.
     """
     if name not in EXPERIMENTS:
-        raise KeyError(
+        raise ValueError(
             f"unknown reproduction {name!r}; available: {', '.join(EXPERIMENTS)}."
         )
     return import_module(f"{__name__}.{name}")

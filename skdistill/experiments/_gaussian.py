@@ -13,6 +13,7 @@ from sklearn.metrics import roc_auc_score
 
 from .. import DistilledClassifier
 from ..datasets import gaussian_class_probability, make_gaussian_classification
+from ..metrics import expected_calibration_error, probability_mse
 from ..teachers import BayesTeacher
 
 #: Settings every Gaussian reproduction shares, with the paper's values where it gives them.
@@ -74,6 +75,52 @@ def compare_one_hot_and_bayes(n_samples, *, separation, n_features, n_test, C, r
     }
 
 
+def draw_problem(*, n_samples, separation, n_features, n_test, rng):
+    """A training sample (both classes present) and a test sample with its ``p*``."""
+    X, y, _ = draw_sample(n_samples, separation=separation, n_features=n_features, rng=rng)
+    X_test, y_test, p_test = make_gaussian_classification(
+        n_test, n_features=n_features, separation=separation, random_state=rng
+    )
+    return X, y, X_test, y_test, p_test
+
+
+ONE_HOT = "none (one-hot)"
+TEACHER_METRICS = ["teacher_accuracy", "teacher_ece", "teacher_mse", "student_auc"]
+TEACHER_LABELS = {
+    "teacher_accuracy": "teacher accuracy",
+    "teacher_ece": "teacher ECE",
+    "teacher_mse": "teacher MSE to p*",
+    "student_auc": "student AUC",
+}
+
+
+def teacher_family_rows(teachers, problem, *, C):
+    """Distil each teacher of a family into the same sample; one record per teacher.
+
+    ``teachers`` is a list of ``(fields, teacher)``: ``fields`` (e.g. ``{"power": 4}``)
+    identify the teacher in the record. Each record holds the teacher's test accuracy,
+    ECE and MSE to ``p*`` (from the teacher fitted inside the distiller, so a noisy
+    teacher is measured on its own fresh draws) and the student's test AUC. A last
+    record is the student trained on one-hot labels (no teacher).
+    """
+    X, y, X_test, y_test, p_test = problem
+    rows = []
+    for fields, teacher in teachers:
+        model = fit_student(teacher, X, y, C=C)
+        P = model.teacher_.predict_proba(X_test)
+        rows.append({
+            **fields,
+            "teacher_accuracy": float(np.mean(model.teacher_.classes_[P.argmax(1)] == y_test)),
+            "teacher_ece": expected_calibration_error(y_test, P),
+            "teacher_mse": probability_mse(P, p_test),
+            "student_auc": auc(model, X_test, y_test),
+        })
+    baseline = dict.fromkeys(teachers[0][0]) if teachers else {}
+    rows.append({**baseline, "teacher": ONE_HOT,
+                 "student_auc": auc(fit_student(None, X, y, C=C), X_test, y_test)})
+    return rows
+
+
 COMPARISON_METRICS = ["auc_one_hot", "auc_distilled", "gain", "auc_bayes"]
 COMPARISON_LABELS = {
     "auc_one_hot": "one-hot AUC",
@@ -99,6 +146,16 @@ def plot_comparison(results, path, fig, *, x, xlabel, log_base):
     right.set(xlabel=xlabel, ylabel="AUC gain (paired)", title="(b) gain of distillation")
     for ax in (left, right):
         ax.set_xscale("log", base=log_base)
+        ax.set_xticks(xs, [f"{x:g}" for x in xs])
+        ax.minorticks_off()
         ax.grid(alpha=0.3)
         ax.legend(fontsize="small")
-    return finish_figure(fig, results, path)
+    settings = results["settings"]
+    note = ", ".join(
+        f"{label} = {settings[key]}"
+        for key, label in [("separation", "r"), ("reading", "reading of r"), ("n_samples", "N"),
+                           ("n_features", "d"),
+                           ("C", "C"), ("n_test", "test size")]
+        if key in settings
+    )
+    return finish_figure(fig, results, path, note)

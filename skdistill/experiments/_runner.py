@@ -18,6 +18,8 @@ Results are plain dictionaries (JSON-serialisable, no pandas) with the keys
 ``summary``
     One dictionary per cell: the key fields, ``<metric>`` (mean over trials),
     ``<metric>_se`` (standard error of the mean) and ``n_trials``.
+``notes`` (optional)
+    Lines printed under the table (e.g. a teacher's accuracy measured once per run).
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from pathlib import Path
 
 import numpy as np
 from joblib import Parallel, delayed
+from threadpoolctl import threadpool_limits
 
 FULL_TRIALS = 100
 
@@ -57,9 +60,12 @@ def trial_seeds(random_state, trials):
     return [int(child.generate_state(1)[0]) for child in root.spawn(trials)]
 
 
-def _run_one(trial, index, seed, settings):
+def _run_one(trial, index, seed, settings, shared):
     start = time.perf_counter()
-    rows = trial(seed, **settings)
+    # Parallelism is across trials: a multi-threaded BLAS inside each trial only
+    # oversubscribes the cores (5x slower logistic regressions on a busy machine).
+    with threadpool_limits(limits=1):
+        rows = trial(seed, **settings, **shared)
     return index, rows, time.perf_counter() - start
 
 
@@ -80,7 +86,9 @@ class _Progress:
 
     def update(self, index):
         self.done += 1
-        if not self.verbose:
+        # Off a terminal (logs, CI) keep to about 20 lines however many trials run.
+        step = 1 if self.inplace else max(1, self.total // 20)
+        if not self.verbose or (self.done % step and self.done != self.total):
             return
         elapsed = time.perf_counter() - self.start
         remaining = elapsed / self.done * (self.total - self.done)
@@ -105,6 +113,7 @@ def run_experiment(
     n_jobs=None,
     random_state=0,
     verbose=True,
+    shared=None,
 ):
     """Run ``trials`` independent trials of ``trial`` and summarise them.
 
@@ -128,6 +137,9 @@ def run_experiment(
         Root seed; each trial gets an independent child seed.
     verbose : bool, default=True
         Print one progress line per finished trial on stderr.
+    shared : dict, default=None
+        Further keyword arguments of ``trial`` that are not settings (data arrays, a
+        fitted teacher): passed to every trial, not stored in the results.
 
     Returns
     -------
@@ -142,7 +154,10 @@ def run_experiment(
     progress = _Progress(name, trials, verbose)
     start = time.perf_counter()
     collected = []
-    tasks = (delayed(_run_one)(trial, i, seed, settings) for i, seed in enumerate(seeds))
+    shared = shared or {}
+    tasks = (
+        delayed(_run_one)(trial, i, seed, settings, shared) for i, seed in enumerate(seeds)
+    )
     for index, rows, _ in Parallel(n_jobs=n_jobs, return_as="generator_unordered")(tasks):
         collected.append((index, rows))
         progress.update(index)
@@ -178,7 +193,7 @@ def summarize(records, keys, metrics):
     for record in records:
         groups.setdefault(tuple(_hashable(record.get(k)) for k in keys), []).append(record)
     summary = []
-    for cell, rows in groups.items():
+    for rows in groups.values():
         row = {k: rows[0].get(k) for k in keys}
         n_trials = len({r.get("trial") for r in rows})
         for metric in metrics:
@@ -213,16 +228,16 @@ def _format_key(value):
     if value is None:
         return "-"
     if isinstance(value, float):
-        return f"{value:g}"
+        return f"{value:.4g}"
     if isinstance(value, list | tuple):
-        return "x".join(str(v) for v in value)
+        return "[" + ", ".join(_format_key(v) for v in value) + "]"
     return str(value)
 
 
 def _format_metric(mean, se):
     if mean is None or not math.isfinite(mean):
         return "-"
-    digits = 4 if abs(mean) < 10 else 1
+    digits = 4 if abs(mean) < 100 else 1
     if se is None or not math.isfinite(se):
         return f"{mean:.{digits}f}"
     return f"{mean:.{digits}f} ± {se:.{digits}f}"
@@ -260,6 +275,7 @@ def format_table(results):
             rule,
             *(fmt(line) for line in body),
             rule,
+            *results.get("notes", []),
         ]
     )
 
@@ -285,7 +301,7 @@ def save_results(results, output, plot):
     output.mkdir(parents=True, exist_ok=True)
     stem = output / results["name"]
     paths = {kind: stem.with_suffix(f".{kind}") for kind in ("json", "csv", "png")}
-    paths["json"].write_text(json.dumps(_jsonable(results), indent=2, allow_nan=True) + "\n")
+    paths["json"].write_text(json.dumps(_jsonable(results), indent=2, allow_nan=False) + "\n")
     fields = list(dict.fromkeys(field for record in results["records"] for field in record))
     with paths["csv"].open("w", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=fields)
@@ -316,10 +332,11 @@ def new_figure(n_panels, *, width=4.6, height=3.8, fig=None):
     return fig, list(axes)
 
 
-def finish_figure(fig, results, path):
-    """Add the title, save to ``path`` (if given) and return ``fig``."""
+def finish_figure(fig, results, path, note=""):
+    """Add the title (and a line of settings ``note``), save to ``path`` and return ``fig``."""
     n_trials = results["settings"].get("trials")
-    fig.suptitle(f"{results['title']}  ({n_trials} trials, mean ± s.e.)", fontsize="medium")
+    title = f"{results['title']}\n{note + '; ' if note else ''}{n_trials} trials, mean ± s.e."
+    fig.suptitle(title, fontsize="medium")
     if path is not None:
         fig.savefig(path, dpi=110)
     return fig
@@ -364,7 +381,9 @@ def _jsonable(value):
     if isinstance(value, np.ndarray):
         return value.tolist()
     if isinstance(value, np.generic):
-        return value.item()
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None  # strict JSON has no NaN: an empty cell (e.g. no teacher) is null
     if isinstance(value, str | int | float | bool) or value is None:
         return value
     return repr(value)

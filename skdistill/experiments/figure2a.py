@@ -18,7 +18,7 @@ Setup (section 5.1 of the paper, with every choice it leaves open stated):
   with a single class (possible at ``N = 10``) is redrawn.
 - Test set: a fresh sample of ``10⁴`` points per trial and size (quick and full alike);
   metric: AUC-ROC of the student's decision function.
-- Trials: quick 40, full 100 (the paper's), each drawing independent data.
+- Trials: quick 50, full 100 (the paper's), each drawing independent data.
 
 Reported per ``N``: both AUCs, the paired gain and the AUC of ``p*`` on the same test
 sets (the ceiling). The quick run takes a few seconds on one core.
@@ -67,7 +67,7 @@ def run(
     Parameters
     ----------
     trials : int, default=None
-        Independent trials; 40 in quick mode, 100 with ``full=True``.
+        Independent trials; 50 in quick mode, 100 with ``full=True``.
     full : bool, default=False
         Paper-size run (100 trials, sizes up to 1000).
     n_jobs : int, default=None
@@ -104,7 +104,7 @@ def run(
         keys=["n_samples"],
         metrics=_gaussian.COMPARISON_METRICS,
         labels={"n_samples": "N", **_gaussian.COMPARISON_LABELS},
-        trials=_runner.resolve(trials, 40, _runner.FULL_TRIALS, full),
+        trials=_runner.resolve(trials, 50, _runner.FULL_TRIALS, full),
         n_jobs=n_jobs, random_state=random_state, verbose=verbose,
     )
 
