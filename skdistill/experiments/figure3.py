@@ -10,8 +10,11 @@ Setup (section 5.2 of the paper, with every choice it leaves open stated):
   teacher (the student on one-hot labels).
 - Student: ``DecisionTreeClassifier(max_depth=4)`` distilled through
   ``DistilledClassifier(student, teacher)`` (``alpha=1``: pure teacher targets), swept
-  with ``sklearn.model_selection.ParameterGrid`` over ``teacher__max_depth`` (and
-  ``teacher`` for the Bayes row), as a grid search over the distiller would.
+  over ``teacher__max_depth`` (and ``teacher`` for the Bayes row). In the paper's
+  setup (one shared sample) the sweep is a ``GridSearchCV`` whose single split trains
+  on the sample and scores the test set with two scorers (student AUC, teacher MSE);
+  with a fresh student sample the teacher is fitted on its own sample and frozen, which
+  a grid search cannot express, so the same grid is walked with ``ParameterGrid``.
 - **Teacher sample ``n_teacher = 1000`` and a fresh student sample ``n_student = 100``**
   (disjoint from the teacher's, as the paper's analysis assumes). The paper trains
   both on the same ``N = 100`` sample; there the teacher family's MSE is dominated by
@@ -35,7 +38,7 @@ from sklearn.base import clone
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.frozen import FrozenEstimator
 from sklearn.metrics import roc_auc_score
-from sklearn.model_selection import ParameterGrid
+from sklearn.model_selection import GridSearchCV, ParameterGrid
 from sklearn.tree import DecisionTreeClassifier
 
 from .. import DistilledClassifier
@@ -57,15 +60,45 @@ def _teacher_name(params):
     return BAYES
 
 
-def _fit(model, X_teacher, y_teacher, X_student, y_student):
-    """Fit ``model`` with its teacher on the teacher's sample and its student on the student's.
+def _row(params, teacher_mse, student_auc):
+    return {
+        "teacher": _teacher_name(params),
+        "max_depth": params.get("teacher__max_depth"),
+        "teacher_mse": float(teacher_mse),
+        "student_auc": float(student_auc),
+    }
 
-    With ``X_student is None`` both train on the teacher's sample (the paper's setup).
-    Otherwise the teacher is fitted alone and frozen, so the distiller only labels the
-    student's sample with it (``alpha=1``: the student sample's labels are not used).
+
+def _student_auc(model, X, y):
+    return roc_auc_score(y, model.predict_proba(X)[:, 1])
+
+
+def _neg_teacher_mse(model, X, y):
+    return -probability_mse(model.teacher_.predict_proba(X), slab_class_probability(X))
+
+
+def _search_same_sample(base, grid, X_train, y_train, X_test, y_test):
+    """The paper's setup: a ``GridSearchCV`` over ``teacher__max_depth``.
+
+    Teacher and student fit on the same sample; the single "fold" scores each grid
+    point on the test set, with the student's AUC and the teacher's MSE to η.
     """
-    if X_student is None:
-        return model.fit(X_teacher, y_teacher)
+    n = len(X_train)
+    search = GridSearchCV(
+        base, grid, scoring={"student_auc": _student_auc, "teacher_mse": _neg_teacher_mse},
+        cv=[(np.arange(n), np.arange(n, n + len(X_test)))], refit=False,
+    ).fit(np.vstack([X_train, X_test]), np.r_[y_train, y_test])
+    results = search.cv_results_
+    return [
+        _row(params, -mse, auc)
+        for params, mse, auc in zip(results["params"], results["split0_test_teacher_mse"],
+                                    results["split0_test_student_auc"])
+    ]
+
+
+def _fit_fresh(model, X_teacher, y_teacher, X_student, y_student):
+    """The teacher is fitted alone on its sample and frozen, so the distiller only labels
+    the student's fresh sample with it (``alpha=1``: that sample's labels are unused)."""
     teacher = clone(model.teacher).fit(X_teacher, y_teacher)
     return model.set_params(teacher=FrozenEstimator(teacher)).fit(X_student, y_student)
 
@@ -89,19 +122,20 @@ def _trial(seed, *, depths, n_teacher, n_student, n_estimators, student_depth, n
         student=student,
         teacher=RandomForestClassifier(n_estimators=n_estimators, random_state=teacher_seed),
     )
-    grid = ParameterGrid([
+    grid = [
         {"teacher__max_depth": list(depths)},
         {"teacher": [BayesTeacher(slab_class_probability, classes=[0, 1])]},
-    ])
-    rows = []
-    for params in grid:
-        model = _fit(clone(base).set_params(**params), X_teacher, y_teacher, X_student, y_student)
-        rows.append({
-            "teacher": _teacher_name(params),
-            "max_depth": params.get("teacher__max_depth"),
-            "teacher_mse": probability_mse(model.teacher_.predict_proba(X_test), p_test),
-            "student_auc": float(roc_auc_score(y_test, model.predict_proba(X_test)[:, 1])),
-        })
+    ]
+    if n_student is None:
+        rows = _search_same_sample(base, grid, X_teacher, y_teacher, X_test, y_test)
+    else:
+        rows = []
+        for params in ParameterGrid(grid):
+            model = _fit_fresh(clone(base).set_params(**params), X_teacher, y_teacher,
+                               X_student, y_student)
+            rows.append(_row(params, probability_mse(model.teacher_.predict_proba(X_test),
+                                                     p_test),
+                             roc_auc_score(y_test, model.predict_proba(X_test)[:, 1])))
     X_labels, y_labels = (X_teacher, y_teacher) if n_student is None else (X_student, y_student)
     one_hot = clone(student).fit(X_labels, y_labels)
     rows.append({
