@@ -61,6 +61,9 @@ default_role = "literal"
 autosummary_generate = True
 autodoc_default_options = {"members": False, "inherited-members": False}
 autodoc_typehints = "none"
+# A method without a docstring shows its signature only, not the docstring of the method
+# it overrides (torch.nn.Module.forward's would describe torch, not skdistill).
+autodoc_inherit_docstrings = False
 # The autosummary templates list the methods; numpydoc must not list them again.
 numpydoc_show_class_members = False
 numpydoc_class_members_toctree = False
@@ -93,7 +96,6 @@ sphinx_gallery_conf = {
     "plot_gallery": "False" if QUICK else "True",
     "doc_module": ("skdistill",),
     "backreferences_dir": "generated/backreferences",
-    "reference_url": {"skdistill": None},
     "remove_config_comments": True,
     "within_subsection_order": "FileNameSortKey",
 }

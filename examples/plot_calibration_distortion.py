@@ -45,6 +45,7 @@ for i, alpha in enumerate(powers):
     ReliabilityDisplay.from_predictions(y_test, proba, n_bins=10, name=f"α = {alpha}",
                                         ref_line=i == 0, ax=ax_rel)
 ax_rel.set_title("Teacher reliability: Ψ_α(p*)")
+# sphinx_gallery_defer_figures
 
 # %%
 # The students

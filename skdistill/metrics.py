@@ -392,7 +392,7 @@ def teacher_bias_variance(teacher, X_eval, *, p_star=None, reference=None, sampl
         Number of refits.
     n_jobs : int, default=None
         Refits run in parallel through :class:`joblib.Parallel`; use
-        ``joblib.parallel_backend("dask")`` to run them on a dask cluster.
+        ``joblib.parallel_config(backend="dask")`` to run them on a dask cluster.
     random_state : int, RandomState instance or None, default=None
         Seeds the training samples and, with ``reseed``, the clones.
     reseed : bool, default=True

@@ -53,7 +53,7 @@ class BayesTeacher(ClassifierMixin, BaseEstimator):
         Class labels.
     n_features_in_ : int
         Number of features seen during ``fit``.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during ``fit``, when ``X`` has string column names.
 
     See Also
@@ -373,14 +373,14 @@ def distort_calibration(proba, power):
 class CalibrationDistortedTeacher(_ProbabilityDistortion):
     r"""A teacher with the same decisions but distorted calibration (appendix B.2).
 
-    The wrapped teacher's probabilities go through :func:`distort_calibration`:
+    The wrapped teacher's probabilities go through :func:`~skdistill.teachers.distort_calibration`:
     ``Ψ_α(u) = ½(2u)^α`` for ``u ≤ ½`` and ``1 − ½(2(1 − u))^α`` for ``u ≥ ½``,
     applied to every class-probability, followed by a renormalisation of each row.
     ``Ψ_α`` is strictly increasing, so the ranking of the classes in every row, hence
     every prediction and the accuracy, is unchanged, while the calibration (ECE, MSE
     to ``p*``) degrades as ``power`` moves away from 1. For two classes this is
     exactly the paper's ``p̄(x) = Ψ_α(p*(x))`` (with the printed upper branch
-    corrected, see :func:`distort_calibration`).
+    corrected, see :func:`~skdistill.teachers.distort_calibration`).
 
     Parameters
     ----------

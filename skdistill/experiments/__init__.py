@@ -24,7 +24,7 @@ from importlib import import_module
 
 from ._runner import format_table, save_results
 
-#: Reproduction name -> module (imported on first use).
+#: Reproduction name -> one-line description (the module is imported on first use).
 EXPERIMENTS = {
     "figure2a": "Figure 2(a): Bayes-distilled vs one-hot logistic regression vs training size",
     "figure2b": "Figure 2(b): gain of Bayes-distillation vs class separation",

@@ -3,8 +3,8 @@
 Setup (appendix B.1 of the paper, with every choice it leaves open stated):
 
 - Data: the Gaussian problem of section 5.1 (``make_gaussian_classification``),
-  ``d = 10``, **separation ``r = 0.25``** (at the paper's ``r = 1`` every student is
-  near-perfect), **training size ``N = 50``**.
+  ``d = 10``, separation ``r = 0.25`` (at the paper's ``r = 1`` every student is
+  near-perfect), training size ``N = 50``.
 - Teachers: ``NoisyTeacher(BayesTeacher(p*), bias=α, noise=s)`` for
   ``α ∈ {0, 0.25, 0.5, 0.75}`` and ``s ∈ {0, 1, 2, 4}``:
   ``p_t(x) = (1 − α)·sigmoid(θ*ᵀx + s·ε) + α/2`` with ``ε ~ N(0, 1)`` fresh for every

@@ -3,8 +3,8 @@
 Setup (appendix B.2 of the paper, with every choice it leaves open stated):
 
 - Data: the Gaussian problem of section 5.1 (``make_gaussian_classification``),
-  ``d = 10``, **separation ``r = 0.25``** (Bayes AUC 0.868; at the paper's ``r = 1``
-  every student is near-perfect), **training size ``N = 50``**.
+  ``d = 10``, separation ``r = 0.25`` (Bayes AUC 0.868; at the paper's ``r = 1``
+  every student is near-perfect), training size ``N = 50``.
 - Teachers: ``CalibrationDistortedTeacher(BayesTeacher(p*), power=α)`` for
   ``α ∈ {1, 2, 4, 8, 16}``, i.e. ``p̄(x) = Ψ_α(p*(x))`` with
   ``Ψ_α(u) = ½(2u)^α`` for ``u ≤ ½`` and ``1 − ½(2(1 − u))^α`` for ``u ≥ ½``. The printed

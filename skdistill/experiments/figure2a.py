@@ -5,7 +5,7 @@ Setup (section 5.1 of the paper, with every choice it leaves open stated):
 - Data: ``skdistill.datasets.make_gaussian_classification`` — equal priors, class
   conditionals ``N(±r·(1, …, 1), I)`` in ``d = 10`` dimensions, so
   ``p*(y=1|x) = sigmoid(2r·Σx)``.
-- **Separation ``r = 0.25``**, not the paper's ``r = 1``: at ``r = 1`` the Bayes AUC is
+- Separation ``r = 0.25``, not the paper's ``r = 1``: at ``r = 1`` the Bayes AUC is
   ``Φ(√20) = 0.99999`` and both students are near-perfect, so the difference the figure
   is about is invisible. At ``r = 0.25`` the Bayes AUC is 0.868. Change it with
   ``separation=`` (CLI: ``--set separation=1``).
@@ -90,7 +90,7 @@ def run(
     Returns
     -------
     results : dict
-        See :mod:`skdistill.experiments._runner`; cells keyed by ``n_samples``.
+        See ``skdistill.experiments._runner``; cells keyed by ``n_samples``.
     """
     settings = {
         "sizes": [int(n) for n in _runner.resolve(sizes, QUICK_SIZES, FULL_SIZES, full)],

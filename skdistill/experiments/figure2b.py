@@ -11,7 +11,7 @@ Setup (section 5.1 of the paper, with every choice it leaves open stated):
   problem at the same ``r`` (Bayes AUC 0.53 to 0.92 over the axis); with this reading
   the gain is not monotone: at ``N = 20`` it rises up to ``r = 1`` and then falls.
 - Separations ``r ∈ {0.125, 0.25, 0.5, 1, 2}``, the values on the paper's axis.
-- **Training size ``N = 20``** (not stated in the paper; the small-sample regime of
+- Training size ``N = 20`` (not stated in the paper; the small-sample regime of
   Figure 2(a), where distillation matters). Change it with ``n_samples=``.
 - Students: ``LogisticRegression(C=1.0)`` on one-hot labels vs the same model distilled
   from the Bayes teacher ``p*`` through ``DistilledClassifier`` (paired on the same

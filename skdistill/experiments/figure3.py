@@ -15,7 +15,7 @@ Setup (section 5.2 of the paper, with every choice it leaves open stated):
   on the sample and scores the test set with two scorers (student AUC, teacher MSE);
   with a fresh student sample the teacher is fitted on its own sample and frozen, which
   a grid search cannot express, so the same grid is walked with ``ParameterGrid``.
-- **Teacher sample ``n_teacher = 1000`` and a fresh student sample ``n_student = 100``**
+- Teacher sample ``n_teacher = 1000`` and a fresh student sample ``n_student = 100``
   (disjoint from the teacher's, as the paper's analysis assumes). The paper trains
   both on the same ``N = 100`` sample; there the teacher family's MSE is dominated by
   variance and the "best-MSE depth gives the best student" pattern is not reliable,

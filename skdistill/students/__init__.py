@@ -1,6 +1,6 @@
 """Fitting students on soft targets: one adapter per student family.
 
-See :func:`fit_soft_targets` for what "exactly" means for each family.
+See :func:`~skdistill.fit_soft_targets` for what "exactly" means for each family.
 """
 
 from . import _expand, _hgb, _pipeline, _skorch, _trees  # noqa: F401  (each registers its adapter)
