@@ -291,7 +291,8 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
             ensure_all_finite="allow-nan" if self._allow_nan() else True,
             ensure_min_samples=2,
         )
-        sample_weight = None if sample_weight is None else _check_sample_weight(sample_weight, X)
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(sample_weight, X, ensure_non_negative=True)
         labelled = self._labelled_mask(y, allow_none=prefit and self.classes is not None)
         y_labelled = y[labelled]
         if y_labelled.size:

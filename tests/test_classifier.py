@@ -318,6 +318,8 @@ def test_mismatched_lengths(data):
         DistilledClassifier().fit(X, y[:-1])
     with pytest.raises(ValueError, match="sample_weight"):
         DistilledClassifier().fit(X, y, sample_weight=np.ones(5))
+    with pytest.raises(ValueError, match="Negative values.*sample_weight"):
+        DistilledClassifier().fit(X, y, sample_weight=-np.ones(len(y)))
 
 
 def test_single_class(data):

@@ -80,7 +80,10 @@ def check_soft_targets(P, n_samples=None, *, name="P", atol=1e-6):
 
     Returns ``P`` as a float64 array of shape (n_samples, n_classes).
     """
-    P = np.asarray(P, dtype=np.float64)
+    try:
+        P = np.asarray(P, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name} must be a numeric array of class-probabilities: {exc}") from exc
     if P.ndim != 2:
         raise ValueError(
             f"{name} must be a 2-D array of shape (n_samples, n_classes); got shape {P.shape}."
@@ -181,5 +184,7 @@ def fit_soft_targets(student, X, P, *, classes=None, sample_weight=None):
     classes, P = classes[order], P[:, order]
     if sample_weight is not None:
         check_consistent_length(P, sample_weight)
-        sample_weight = _check_sample_weight(sample_weight, np.empty((n_samples, 0)))
+        sample_weight = _check_sample_weight(
+            sample_weight, np.empty((n_samples, 0)), ensure_non_negative=True
+        )
     return fit(student, X, P, classes=classes, sample_weight=sample_weight)

@@ -39,6 +39,7 @@ def test_generic_sample_weight_classifier_is_fitted_on_expansion(soft_problem):
         (np.array([[np.nan, 1.0], [0.5, 0.5]]), "NaN"),
         (np.array([0.5, 0.5]), "2-D"),
         (np.array([[0.5, 0.5]]), "rows but X has"),
+        ([["a", "b"], ["a", "b"]], "numeric"),
     ],
 )
 def test_bad_soft_targets(P, match):
