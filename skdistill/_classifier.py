@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from numbers import Integral, Real
 
 import numpy as np
@@ -35,11 +36,17 @@ from ._teacher import (
     is_frozen,
     out_of_fold_proba,
     teacher_proba,
+    unfrozen,
 )
 from .students import fit_soft_targets
 from .students._pipeline import fit_transformers
 from .students._registry import _find_adapter
-from .students._skorch import ends_in_skorch_net, fit_hinton
+from .students._skorch import (
+    ends_in_skorch_net,
+    fit_hinton,
+    fit_with_batch_teacher,
+    is_skorch_net,
+)
 from .targets import make_soft_targets
 
 
@@ -302,8 +309,17 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         y_index[labelled] = np.searchsorted(self.classes_, y_labelled)
 
         routed = self._route(sample_weight, fit_params, teacher)
-        P_teacher = self._teacher_probabilities(X, y, labelled, teacher, routed["teacher"])
         self.student_ = clone(student)
+        if self._teacher_runs_per_batch(student, teacher):
+            # The pool's probability matrix is never built: the teacher labels each batch.
+            self._fit_teacher(X, y, labelled, teacher, routed["teacher"])
+            fit_with_batch_teacher(
+                self.student_, X, partial(teacher_proba, self.teacher_, classes=self.classes_),
+                y_index, classes=self.classes_, make_targets=self._make_targets,
+                sample_weight=routed["student"],
+            )
+            return self
+        P_teacher = self._teacher_probabilities(X, y, labelled, teacher, routed["teacher"])
         self._fit_student(X, P_teacher, y_index, routed["student"])
         return self
 
@@ -364,11 +380,14 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
             teacher_params["sample_weight"] = sample_weight
         return {"teacher": teacher_params, "student": sample_weight}
 
-    def _teacher_probabilities(self, X, y, labelled, teacher, fit_params):
-        """Aligned teacher probabilities for every row of ``X``."""
+    def _fit_teacher(self, X, y, labelled, teacher, fit_params):
+        """Fit a clone of the teacher on the labelled rows (a callable is used as is).
+
+        Returns the labelled rows, their labels and fit parameters (None for a callable).
+        """
         if is_callable_teacher(teacher):
             self.teacher_ = teacher
-            return teacher_proba(teacher, X, self.classes_)
+            return None
         all_labelled = labelled.all()
         X_lab = X if all_labelled else _safe_indexing(X, np.flatnonzero(labelled))
         y_lab = y[labelled]
@@ -377,18 +396,39 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
             for k, v in fit_params.items()
         }
         self.teacher_ = fit_teacher(clone(teacher), X_lab, y_lab, **fit_params)
+        return X_lab, y_lab, fit_params
+
+    def _teacher_probabilities(self, X, y, labelled, teacher, fit_params):
+        """Aligned teacher probabilities for every row of ``X``."""
+        fitted_on = self._fit_teacher(X, y, labelled, teacher, fit_params)
         if self.teacher_cv is None:
             return teacher_proba(self.teacher_, X, self.classes_)
+        X_lab, y_lab, fit_params = fitted_on
         P = np.empty((X.shape[0], len(self.classes_)))
         P[labelled] = out_of_fold_proba(
             teacher, X_lab, y_lab, self.classes_, self.teacher_cv,
             n_jobs=self.n_jobs, fit_params=fit_params,
         )
-        if not all_labelled:
+        if not labelled.all():
             P[~labelled] = teacher_proba(
                 self.teacher_, _safe_indexing(X, np.flatnonzero(~labelled)), self.classes_
             )
         return P
+
+    def _teacher_runs_per_batch(self, student, teacher):
+        """A net student distilled from a net teacher gets its targets batch by batch."""
+        return (
+            self.loss == "soft_targets"
+            and self.teacher_cv is None
+            and is_skorch_net(student)
+            and ends_in_skorch_net(unfrozen(teacher))
+        )
+
+    def _make_targets(self, P_teacher, y_index):
+        return make_soft_targets(
+            P_teacher, y_index, temperature=self.temperature, alpha=self.alpha,
+            label_smoothing=self.label_smoothing,
+        )
 
     def _fit_student(self, X, P_teacher, y_index, sample_weight):
         """Fit ``student_`` on the teacher's probabilities: the seam for each loss."""
@@ -403,13 +443,7 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
                 sample_weight=sample_weight,
             )
             return
-        targets = make_soft_targets(
-            P_teacher,
-            y_index,
-            temperature=self.temperature,
-            alpha=self.alpha,
-            label_smoothing=self.label_smoothing,
-        )
+        targets = self._make_targets(P_teacher, y_index)
         fit_soft_targets(self.student_, X, targets, classes=self.classes_,
                          sample_weight=sample_weight)
 

@@ -63,7 +63,7 @@ def _check_probabilities(P, n_samples, n_classes, what):
     return np.clip(P, 0.0, None)
 
 
-def _unfrozen(teacher):
+def unfrozen(teacher):
     return teacher.estimator if isinstance(teacher, FrozenEstimator) else teacher
 
 
@@ -77,9 +77,9 @@ def fit_teacher(teacher, X, y, **fit_params):
 
 def _raw_probabilities(teacher, X):
     """Class-probabilities over the teacher's own ``classes_``."""
-    if ends_in_skorch_net(_unfrozen(teacher)):
+    if ends_in_skorch_net(unfrozen(teacher)):
         # float32 input, batches, and a net-specific error for logits.
-        return net_proba(_unfrozen(teacher), X), "teacher net predict_proba"
+        return net_proba(unfrozen(teacher), X), "teacher net predict_proba"
     if hasattr(teacher, "predict_proba"):
         return np.asarray(teacher.predict_proba(X), dtype=np.float64), "teacher.predict_proba"
     # Scores are not calibrated probabilities; a softmax is the conventional reading.

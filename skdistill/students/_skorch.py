@@ -142,35 +142,42 @@ def _soft_accuracy(net, X, y):
 
 
 class _ArgmaxStratifiedSplit:
-    """Wrap a stratified ``ValidSplit`` so it stratifies on the targets' argmax class."""
+    """Wrap a stratified ``ValidSplit`` so it stratifies on a class per row of ``y``:
+    the targets' argmax by default (``labels_of`` gives another reading of ``y``)."""
 
-    def __init__(self, split, n_classes):
+    def __init__(self, split, n_classes, labels_of=None):
         self.split = split
         self.n_classes = n_classes
+        self.labels_of = labels_of
+
+    def _labels(self, y):
+        if self.labels_of is not None:
+            return self.labels_of(np.asarray(y))
+        return np.asarray(y)[:, : self.n_classes].argmax(axis=1)
 
     def __call__(self, dataset, y=None, groups=None):
         from skorch.dataset import ValidSplit
 
-        labels = None if y is None else np.asarray(y)[:, : self.n_classes].argmax(axis=1)
-        try:
-            return self.split(dataset, labels, groups=groups)
-        except ValueError:
-            # a class too rare to stratify (tiny data sets): same split size, unstratified
-            fallback = ValidSplit(
-                self.split.cv, stratified=False, random_state=self.split.random_state
-            )
-            return fallback(dataset, labels, groups=groups)
+        labels = None if y is None else self._labels(y)
+        if labels is not None:
+            try:
+                return self.split(dataset, labels, groups=groups)
+            except ValueError:
+                pass  # a class too rare to stratify (tiny data sets)
+        # same split size, unstratified
+        fallback = ValidSplit(self.split.cv, stratified=False, random_state=self.split.random_state)
+        return fallback(dataset, labels, groups=groups)
 
     def __repr__(self):
         return f"{type(self).__name__}({self.split!r})"
 
 
-def _train_split(net, n_classes):
+def _train_split(net, n_classes, labels_of=None):
     from skorch.dataset import ValidSplit
 
     split = net.train_split
     if isinstance(split, ValidSplit) and split.stratified:
-        return _ArgmaxStratifiedSplit(split, n_classes)
+        return _ArgmaxStratifiedSplit(split, n_classes, labels_of)
     return split
 
 
@@ -353,8 +360,13 @@ def _check_outputs(net, X, n_classes, kind):
             )
 
 
-def _fit_net(net, X, Y, *, classes, criterion, kind, criterion_params=None):
-    """Fit ``net`` on the float32 target matrix ``Y`` with the skorch traps handled."""
+def _fit_net(net, X, Y, *, classes, criterion, kind, criterion_params=None, labels_of=None):
+    """Fit ``net`` on the float32 target matrix ``Y`` with the skorch traps handled.
+
+    ``criterion_params`` are further parameters set while fitting (applied last, so
+    they win); ``labels_of(Y)`` gives the class per row to stratify the validation
+    split on (default: the argmax of the targets).
+    """
     from skorch.dataset import Dataset
 
     if sparse.issparse(X):
@@ -365,8 +377,7 @@ def _fit_net(net, X, Y, *, classes, criterion, kind, criterion_params=None):
     classes = np.asarray(classes)
     n_classes = len(classes)
     _check_classes_param(net, classes)
-    attrs = {"criterion": criterion, "train_split": _train_split(net, n_classes)}
-    attrs.update(criterion_params or {})
+    attrs = {"criterion": criterion, "train_split": _train_split(net, n_classes, labels_of)}
     if _is_classifier_net(net):
         attrs["classes"] = list(classes)
     valid_acc = _valid_acc_callback(net)
@@ -375,6 +386,7 @@ def _fit_net(net, X, Y, *, classes, criterion, kind, criterion_params=None):
     n_classes_param = _module_n_classes_param(net, n_classes)
     if n_classes_param is not _MISSING:
         attrs["module__n_classes"] = n_classes_param
+    attrs.update(criterion_params or {})
     # kept after fitting: predictions also need float32 input
     if net.dataset is Dataset:
         net.dataset = float32_dataset
@@ -517,6 +529,82 @@ def fit_hinton(student, X, teacher_proba, y_index, *, classes, temperature, alph
         kind="logits",
         criterion_params=params,
     )
+
+
+class _TeacherTargetsCollate:
+    """``collate_fn`` that turns a batch of rows into soft targets by running the teacher.
+
+    Dataset rows are ``(x, [label index, row weight])``; the teacher's probabilities
+    are computed for the batch only, so the pool's probability matrix is never built.
+    """
+
+    def __init__(self, teacher_proba, make_targets):
+        self.teacher_proba = teacher_proba
+        self.make_targets = make_targets
+
+    def __call__(self, items):
+        import torch
+        from torch.utils.data import default_collate
+
+        Xb, meta = default_collate(items)
+        meta = meta.numpy()
+        P = self.teacher_proba(Xb.numpy())
+        targets = self.make_targets(P, meta[:, 0].astype(np.int64))
+        Y = np.column_stack([targets, meta[:, 1]]).astype(np.float32)
+        return Xb, torch.from_numpy(Y)
+
+
+def fit_with_batch_teacher(student, X, teacher_proba, y_index, *, classes, make_targets,
+                           sample_weight):
+    """Fit a skorch net on soft targets computed from the teacher batch by batch.
+
+    Instead of the ``(n_samples, n_classes)`` target matrix, the net's dataset holds
+    each row's label index (``-1`` unlabelled) and weight; a ``collate_fn`` calls
+    ``teacher_proba`` on every training and validation batch and applies
+    ``make_targets(P, y_index)`` (temperature, mixing, smoothing) to it. The teacher
+    runs once per batch and epoch, as in a PyTorch distillation loop, and a large
+    unlabelled pool never has its whole probability matrix in memory. The default
+    ``valid_acc`` score is switched off for the fit (the targets are not stored to
+    score against); ``valid_loss`` is the soft cross-entropy as usual.
+
+    Parameters
+    ----------
+    student : skorch net
+    X : array-like of shape (n_samples, n_features)
+    teacher_proba : callable
+        ``teacher_proba(X_batch) -> (batch, n_classes)`` probabilities, columns in the
+        order of ``classes``.
+    y_index : array-like of shape (n_samples,)
+        Index into ``classes`` of each row's label, ``-1`` for unlabelled rows.
+    classes : array-like of shape (n_classes,)
+    make_targets : callable
+        ``make_targets(P, y_index) -> targets``, e.g. a partial of
+        :func:`skdistill.make_soft_targets`.
+    sample_weight : array-like of shape (n_samples,) or None
+
+    Returns
+    -------
+    student : skorch net
+    """
+    _check_net_kind(student)
+    criterion, kind = _soft_criterion(student)
+    y_index = np.asarray(y_index)
+    weights = _targets(np.zeros((len(y_index), 0)), sample_weight)[:, -1]
+    meta = np.column_stack([y_index, weights]).astype(np.float32)
+    collate = _TeacherTargetsCollate(teacher_proba, make_targets)
+    params = {
+        "iterator_train__collate_fn": collate,
+        "iterator_valid__collate_fn": collate,
+        "callbacks__valid_acc": None,
+    }
+    return _fit_net(student, X, meta, classes=classes, criterion=criterion, kind=kind,
+                    criterion_params=params, labels_of=_stratify_on_labels)
+
+
+def _stratify_on_labels(meta):
+    """The rows' labels, or None (an unstratified split) when some rows are unlabelled."""
+    labels = meta[:, 0].astype(np.int64)
+    return None if np.any(labels < 0) else labels
 
 
 # -- teacher side -------------------------------------------------------------------

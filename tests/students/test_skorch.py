@@ -22,7 +22,7 @@ from skorch import NeuralNet, NeuralNetBinaryClassifier, NeuralNetClassifier  # 
 from skorch.callbacks import EarlyStopping  # noqa: E402
 from skorch.dataset import ValidSplit  # noqa: E402
 
-from skdistill import DistilledClassifier, fit_soft_targets  # noqa: E402
+from skdistill import DistilledClassifier, fit_soft_targets, make_soft_targets  # noqa: E402
 from skdistill.losses import (  # noqa: E402
     HintonDistillationLoss,
     SoftTargetCrossEntropy,
@@ -559,3 +559,60 @@ def test_prefit_net_teacher_in_frozen_estimator(problem):
     clf = DistilledClassifier(student=LogisticRegression(), teacher=FrozenEstimator(teacher))
     clf.fit(X.astype(np.float64), y)
     assert clf.predict(X).shape == (len(X),)
+
+
+# -- a net teacher labels the student's batches ------------------------------------------
+
+
+class _SpyNet(NeuralNetClassifier):
+    """A teacher net that records how many rows each predict_proba call sees."""
+
+    def predict_proba(self, X):
+        vars(self).setdefault("seen_rows_", []).append(len(X))
+        return super().predict_proba(X)
+
+
+def _teacher_net(X, y, **kwargs):
+    torch.manual_seed(0)
+    return fit_net_teacher(_SpyNet(Logits, criterion=torch.nn.CrossEntropyLoss, max_epochs=5,
+                                   lr=0.2, train_split=None, verbose=0, **kwargs), X, y)
+
+
+@pytest.mark.parametrize("split", [None, "default"])
+def test_net_teacher_labels_batches_and_equals_precomputed_targets(problem, split):
+    """With a net teacher and a net student, the teacher runs on each batch (the pool's
+    probability matrix is never built) and the fit equals fitting the precomputed targets."""
+    X, P, _ = problem
+    y = P.argmax(axis=1)
+    teacher = _teacher_net(X, y)
+    params = {} if split is None else {"train_split": ValidSplit(5, stratified=True)}
+    kwargs = dict(temperature=2.0, alpha=0.5, label_smoothing=0.1)
+    student = _net(batch_size=16, max_epochs=4, **params)
+
+    vars(teacher)["seen_rows_"] = []
+    torch.manual_seed(1)
+    clf = DistilledClassifier(student, FrozenEstimator(teacher), **kwargs).fit(X, y)
+    seen = vars(teacher)["seen_rows_"]
+    assert max(seen) <= 16 and sum(seen) >= 4 * len(X) * (0.8 if split else 1.0)
+
+    targets = make_soft_targets(teacher.predict_proba(X.astype(np.float32)), y, **kwargs)
+    torch.manual_seed(1)
+    ref = fit_soft_targets(clone(student), X, targets, classes=np.arange(3))
+    np.testing.assert_allclose(clf.predict_proba(X), ref.predict_proba(X), atol=1e-5)
+    assert "valid_acc" not in clf.student_.history[-1]  # no stored targets to score against
+    # the fitted student keeps no reference to the teacher or the data
+    assert "collate_fn" not in str(clf.student_.get_params())
+    pickle.loads(pickle.dumps(clf))
+
+
+def test_net_teacher_per_batch_with_unlabelled_pool(problem):
+    X, P, _ = problem
+    y = P.argmax(axis=1)
+    y_semi = np.where(np.arange(len(y)) < 40, y, -1)
+    teacher = NeuralNetClassifier(Logits, criterion=torch.nn.CrossEntropyLoss, max_epochs=5,
+                                  lr=0.2, train_split=None, verbose=0)
+    clf = DistilledClassifier(_net(max_epochs=3, train_split=ValidSplit(4, stratified=True)),
+                              teacher, unlabeled_label=-1).fit(X, y_semi)
+    assert clf.teacher_.classes_.tolist() == [0, 1, 2]
+    assert clf.predict(X).shape == (len(X),)
+    assert "valid_loss" in clf.student_.history[-1]
