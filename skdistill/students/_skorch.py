@@ -113,17 +113,20 @@ def float32_dataset(X, y=None, length=None):
     return Dataset(_as_float32(X), None if y is None else _as_float32(y), length=length)
 
 
+def _row_weights(sample_weight, n):
+    """Row weights normalised to mean one (ones when ``sample_weight`` is None)."""
+    if sample_weight is None:
+        return np.ones(n)
+    w = np.asarray(sample_weight, dtype=np.float64)
+    total = w.sum()
+    if not total > 0:
+        raise ValueError("sample_weight must have a positive sum.")
+    return w * (n / total)
+
+
 def _targets(P, sample_weight):
     """float32 target matrix: ``P`` and a last column of row weights (mean one)."""
-    n = P.shape[0]
-    if sample_weight is None:
-        w = np.ones(n)
-    else:
-        w = np.asarray(sample_weight, dtype=np.float64)
-        total = w.sum()
-        if not total > 0:
-            raise ValueError("sample_weight must have a positive sum.")
-        w = w * (n / total)
+    w = _row_weights(sample_weight, P.shape[0])
     return np.column_stack([np.asarray(P, dtype=np.float64), w]).astype(np.float32)
 
 
@@ -519,7 +522,7 @@ def fit_hinton(student, X, teacher_proba, y_index, *, classes, temperature, alph
     params.update({f"criterion__{k}": v for k, v in user_params.items()
                    if k in kept and v is not None})
     params.update(criterion__temperature=float(temperature), criterion__alpha=float(alpha))
-    Y = np.column_stack([P, y_index.astype(np.float64), _targets(P, sample_weight)[:, -1]])
+    Y = np.column_stack([P, y_index.astype(np.float64), _row_weights(sample_weight, len(P))])
     return _fit_net(
         student,
         X,
@@ -589,8 +592,8 @@ def fit_with_batch_teacher(student, X, teacher_proba, y_index, *, classes, make_
     _check_net_kind(student)
     criterion, kind = _soft_criterion(student)
     y_index = np.asarray(y_index)
-    weights = _targets(np.zeros((len(y_index), 0)), sample_weight)[:, -1]
-    meta = np.column_stack([y_index, weights]).astype(np.float32)
+    meta = np.column_stack([y_index, _row_weights(sample_weight, len(y_index))])
+    meta = meta.astype(np.float32)
     collate = _TeacherTargetsCollate(teacher_proba, make_targets)
     params = {
         "iterator_train__collate_fn": collate,
