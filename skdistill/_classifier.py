@@ -10,8 +10,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, _fi
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score
-from sklearn.pipeline import Pipeline
-from sklearn.utils import _safe_indexing, get_tags
+from sklearn.utils import check_random_state, get_tags
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.metadata_routing import (
     MetadataRouter,
@@ -28,25 +27,19 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
+from ._seeding import seed_random_states
 from ._teacher import (
     accepts_sample_weight,
     check_teacher,
-    fit_teacher,
+    fitted_teacher,
     is_callable_teacher,
-    is_frozen,
-    out_of_fold_proba,
+    is_prefit,
+    streams,
     teacher_proba,
-    unfrozen,
+    teacher_probabilities,
 )
 from .students import fit_soft_targets
-from .students._pipeline import fit_transformers
-from .students._registry import _find_adapter
-from .students._skorch import (
-    ends_in_skorch_net,
-    fit_hinton,
-    fit_with_batch_teacher,
-    is_skorch_net,
-)
+from .students._registry import find_adapter
 from .targets import make_soft_targets
 
 
@@ -138,8 +131,9 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         ``"soft_targets"``: the student minimises the soft cross-entropy
         ``-sum_k target_k log softmax(z)_k`` against the targets above (the
         paper's objective, the same for every student family). ``"hinton"``
-        (Hinton et al., 2015) is only for network students (skorch nets whose
-        module outputs logits): per row
+        (Hinton et al., 2015) is for students whose adapter supports it —
+        skorch nets whose module outputs logits (also at the end of a
+        ``Pipeline``): per row
         ``a T**2 KL(softmax(log p_t / T) || softmax(z / T)) + (1 - a) CE(z, y)``
         with ``a = alpha`` on labelled rows and 1 on unlabelled ones; the KL term
         is averaged over rows (``batchmean``). The student's logits are divided
@@ -148,6 +142,17 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
     n_jobs : int, default=None
         Jobs for the out-of-fold teacher fits (joblib; ``None`` is 1 unless in a
         ``joblib.parallel_config`` context, e.g. with the dask backend).
+    random_state : int, RandomState instance or None, default=None
+        Makes a fit reproducible with one seed. For each fit it seeds every
+        ``random_state`` parameter of the teacher and of the student — nested ones
+        too, as scikit-learn's ensembles seed their sub-estimators — that was left
+        at None, each with its own draw; the shuffling of a ``teacher_cv`` splitter
+        that shuffles without a seed; and the randomness a student family draws
+        elsewhere (a skorch net's torch RNG: initialisation, dropout, batch order).
+        Parameters the user set stay as set, and ``get_params`` shows what was
+        asked for: the seeds go to the fitted clones only. None leaves all
+        randomness as the sub-estimators have it. An int gives the same fit every
+        time; a ``RandomState`` gives a different one on each call of ``fit``.
 
     Attributes
     ----------
@@ -201,6 +206,7 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         "classes": ["array-like", None],
         "loss": [StrOptions({"soft_targets", "hinton"})],
         "n_jobs": [Integral, None],
+        "random_state": ["random_state"],
     }
 
     def __init__(
@@ -216,6 +222,7 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         classes=None,
         loss="soft_targets",
         n_jobs=None,
+        random_state=None,
     ):
         self.student = student
         self.teacher = teacher
@@ -227,6 +234,7 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         self.classes = classes
         self.loss = loss
         self.n_jobs = n_jobs
+        self.random_state = random_state
 
     def _get_student(self):
         return LogisticRegression() if self.student is None else self.student
@@ -270,13 +278,14 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         _raise_for_params(fit_params, self, "fit")
         student = self._get_student()
         teacher = self._get_teacher()
-        _find_adapter(student)  # unsupported student: TypeError before any fitting
+        adapter = find_adapter(student)  # unsupported student: TypeError before any fitting
         check_teacher(teacher)
-        prefit = is_frozen(teacher) or is_callable_teacher(teacher)
-        if self.loss == "hinton" and not ends_in_skorch_net(student):
+        prefit = is_prefit(teacher)
+        if self.loss != "soft_targets" and adapter.loss_fit(student, self.loss) is None:
             raise ValueError(
-                "loss='hinton' needs a network student (a skorch net); for scikit-learn "
-                "students use loss='soft_targets'."
+                f"loss={self.loss!r} needs a network student (a skorch net, whose adapter "
+                f"supports it); {type(student).__name__} is fitted by the "
+                f"{adapter.name!r} adapter, which supports only loss='soft_targets'."
             )
         if self.loss == "hinton" and self.label_smoothing:
             raise ValueError(
@@ -309,18 +318,13 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         y_index[labelled] = np.searchsorted(self.classes_, y_labelled)
 
         routed = self._route(sample_weight, fit_params, teacher)
-        self.student_ = clone(student)
-        if self._teacher_runs_per_batch(student, teacher):
-            # The pool's probability matrix is never built: the teacher labels each batch.
-            self._fit_teacher(X, y, labelled, teacher, routed["teacher"])
-            fit_with_batch_teacher(
-                self.student_, X, partial(teacher_proba, self.teacher_, classes=self.classes_),
-                y_index, classes=self.classes_, make_targets=self._make_targets,
-                sample_weight=routed["student"],
-            )
-            return self
-        P_teacher = self._teacher_probabilities(X, y, labelled, teacher, routed["teacher"])
-        self._fit_student(X, P_teacher, y_index, routed["student"])
+        seeds = _draw_seeds(self.random_state, ("teacher", "teacher_cv", "student"))
+        if not prefit:
+            teacher = seed_random_states(clone(teacher), seeds["teacher"])
+        self.teacher_ = fitted_teacher(teacher, X, y, labelled, routed["teacher"])
+        self.student_ = seed_random_states(clone(student), seeds["student"])
+        with adapter.seeded(self.student_, seeds["student"]):
+            self._fit_student(adapter, X, y, labelled, y_index, teacher, routed, seeds)
         return self
 
     def _labelled_mask(self, y, allow_none):
@@ -370,7 +374,7 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
                 )
             return {"teacher": teacher_params, "student": student_params.get("sample_weight")}
         teacher_params = {}
-        if sample_weight is not None and not (is_frozen(teacher) or is_callable_teacher(teacher)):
+        if sample_weight is not None and not is_prefit(teacher):
             if not accepts_sample_weight(teacher):
                 raise ValueError(
                     f"sample_weight was given but the teacher {type(teacher).__name__} does not "
@@ -380,72 +384,45 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
             teacher_params["sample_weight"] = sample_weight
         return {"teacher": teacher_params, "student": sample_weight}
 
-    def _fit_teacher(self, X, y, labelled, teacher, fit_params):
-        """Fit a clone of the teacher on the labelled rows (a callable is used as is).
-
-        Returns the labelled rows, their labels and fit parameters (None for a callable).
-        """
-        if is_callable_teacher(teacher):
-            self.teacher_ = teacher
-            return None
-        all_labelled = labelled.all()
-        X_lab = X if all_labelled else _safe_indexing(X, np.flatnonzero(labelled))
-        y_lab = y[labelled]
-        fit_params = {
-            k: (v if all_labelled or not hasattr(v, "__len__") else np.asarray(v)[labelled])
-            for k, v in fit_params.items()
-        }
-        self.teacher_ = fit_teacher(clone(teacher), X_lab, y_lab, **fit_params)
-        return X_lab, y_lab, fit_params
-
-    def _teacher_probabilities(self, X, y, labelled, teacher, fit_params):
-        """Aligned teacher probabilities for every row of ``X``."""
-        fitted_on = self._fit_teacher(X, y, labelled, teacher, fit_params)
-        if self.teacher_cv is None:
-            return teacher_proba(self.teacher_, X, self.classes_)
-        X_lab, y_lab, fit_params = fitted_on
-        P = np.empty((X.shape[0], len(self.classes_)))
-        P[labelled] = out_of_fold_proba(
-            teacher, X_lab, y_lab, self.classes_, self.teacher_cv,
-            n_jobs=self.n_jobs, fit_params=fit_params,
-        )
-        if not labelled.all():
-            P[~labelled] = teacher_proba(
-                self.teacher_, _safe_indexing(X, np.flatnonzero(~labelled)), self.classes_
-            )
-        return P
-
-    def _teacher_runs_per_batch(self, student, teacher):
-        """A net student distilled from a net teacher gets its targets batch by batch."""
-        return (
-            self.loss == "soft_targets"
-            and self.teacher_cv is None
-            and is_skorch_net(student)
-            and ends_in_skorch_net(unfrozen(teacher))
-        )
-
     def _make_targets(self, P_teacher, y_index):
         return make_soft_targets(
             P_teacher, y_index, temperature=self.temperature, alpha=self.alpha,
             label_smoothing=self.label_smoothing,
         )
 
-    def _fit_student(self, X, P_teacher, y_index, sample_weight):
-        """Fit ``student_`` on the teacher's probabilities: the seam for each loss."""
-        if self.loss == "hinton":
-            net = self.student_
-            if isinstance(net, Pipeline):
-                X = fit_transformers(net, X, self.classes_[P_teacher.argmax(axis=1)])
-                net = net.steps[-1][1]
-            fit_hinton(
-                net, X, P_teacher, y_index, classes=self.classes_,
-                temperature=self.temperature, alpha=self.alpha,
+    def _fit_student(self, adapter, X, y, labelled, y_index, teacher, routed, seeds):
+        """Join the teacher and the student: the one place that chooses how.
+
+        - ``loss="soft_targets"`` with a teacher that streams (a net), no ``teacher_cv``,
+          and a student that takes teacher batches: the student's batches get their
+          targets from the teacher one at a time; no probability matrix is built.
+        - ``loss="soft_targets"`` otherwise: the teacher's probabilities on every row
+          become soft targets, on which the student is fitted exactly.
+        - any other loss: the student's adapter fits it from the raw teacher
+          probabilities and the labels (the loss applies temperature and ``alpha``).
+        """
+        sample_weight = routed["student"]
+        fit_batches = adapter.teacher_batches_fit(self.student_)
+        if (self.loss == "soft_targets" and self.teacher_cv is None and streams(teacher)
+                and fit_batches is not None):
+            fit_batches(
+                self.student_, X, partial(teacher_proba, self.teacher_, classes=self.classes_),
+                y_index, classes=self.classes_, make_targets=self._make_targets,
                 sample_weight=sample_weight,
             )
             return
-        targets = self._make_targets(P_teacher, y_index)
-        fit_soft_targets(self.student_, X, targets, classes=self.classes_,
-                         sample_weight=sample_weight)
+        P_teacher = teacher_probabilities(
+            teacher, self.teacher_, X, y, labelled, self.classes_, cv=self.teacher_cv,
+            n_jobs=self.n_jobs, fit_params=routed["teacher"], random_state=seeds["teacher_cv"],
+        )
+        if self.loss == "soft_targets":
+            fit_soft_targets(self.student_, X, self._make_targets(P_teacher, y_index),
+                             classes=self.classes_, sample_weight=sample_weight)
+            return
+        adapter.loss_fit(self.student_, self.loss)(
+            self.student_, X, P_teacher, y_index, classes=self.classes_,
+            temperature=self.temperature, alpha=self.alpha, sample_weight=sample_weight,
+        )
 
     # -- delegation to the student ---------------------------------------------------
 
@@ -473,10 +450,7 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         y : ndarray of shape (n_samples,)
         """
         X = self._check_X(X)
-        if ends_in_skorch_net(self.student_):
-            # skorch's predict gives class indices (or probabilities), not labels.
-            return self.classes_.take(self.student_.predict_proba(X).argmax(axis=1))
-        return self.student_.predict(X)
+        return find_adapter(self.student_).predict(self.student_, X, self.classes_)
 
     @available_if(_student_has("predict_proba"))
     def predict_proba(self, X):
@@ -492,7 +466,7 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
             Columns in the order of ``classes_``.
         """
         X = self._check_X(X)
-        return self.student_.predict_proba(X)
+        return find_adapter(self.student_).predict_proba(self.student_, X)
 
     @available_if(_student_has("predict_log_proba"))
     def predict_log_proba(self, X):
@@ -524,9 +498,9 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         X = self._check_X(X)
         return self.student_.decision_function(X)
 
-    @available_if(_student_has("score"))
+    @available_if(_student_has("predict"))
     def score(self, X, y, sample_weight=None):
-        """The fitted student's score (accuracy for scikit-learn classifiers).
+        """Accuracy of the fitted student's predictions.
 
         Parameters
         ----------
@@ -538,10 +512,7 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         -------
         score : float
         """
-        X = self._check_X(X)
-        if ends_in_skorch_net(self.student_):
-            return accuracy_score(y, self.predict(X), sample_weight=sample_weight)
-        return self.student_.score(X, y, sample_weight=sample_weight)
+        return accuracy_score(y, self.predict(X), sample_weight=sample_weight)
 
     # -- scikit-learn protocol ------------------------------------------------------
 
@@ -576,4 +547,10 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         return tags
 
 
-# CORE-READY
+
+def _draw_seeds(random_state, parts):
+    """One integer seed per part from ``random_state``; all None when it is None."""
+    if random_state is None:
+        return dict.fromkeys(parts)
+    rng = check_random_state(random_state)
+    return {part: int(rng.randint(np.iinfo(np.int32).max)) for part in parts}

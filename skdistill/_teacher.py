@@ -1,12 +1,18 @@
-"""Turning any teacher into an (n_samples, n_classes) probability matrix.
+"""The teacher step: from any teacher to an (n_samples, n_classes) probability matrix.
 
-A teacher is a classifier (fitted here, or prefit inside a ``FrozenEstimator``) or a
-callable ``X -> probabilities``. Its columns are aligned to the student's classes by
-class label, so a teacher that never saw a class gives it probability zero.
+A teacher is a classifier (fitted here, or prefit inside a ``FrozenEstimator``), a
+skorch net (or a pipeline ending in one), or a callable ``X -> probabilities``. It is
+fitted on the labelled rows, and its probabilities are computed on every row (out of
+fold for the labelled rows with ``teacher_cv``) with columns aligned to the problem's
+classes by class label, so a teacher that never saw a class gives it probability zero.
+A net teacher is queried in row batches, and can label a student's batches one at a
+time (:func:`streams`). Net support comes from the module shared with the student
+adapters (``_nets.py``); the teacher step imports no adapter.
 """
 
 from __future__ import annotations
 
+import copy
 import numbers
 
 import numpy as np
@@ -15,15 +21,44 @@ from scipy.special import expit, softmax
 from sklearn.base import clone
 from sklearn.frozen import FrozenEstimator
 from sklearn.model_selection import check_cv
-from sklearn.utils import _safe_indexing
+from sklearn.utils import _safe_indexing, check_random_state
 from sklearn.utils.validation import _check_method_params, has_fit_parameter
 
-from .students._skorch import ends_in_skorch_net, fit_net_teacher, net_proba
+from ._nets import ends_in_skorch_net, fit_net_on_labels, net_proba
+from ._validation import align_columns, check_probabilities
+
+_UNKNOWN_CLASSES_HINT = (
+    "A prefit teacher must have been trained on a subset of the classes of y; if y's "
+    "sample merely misses some classes, list every class with "
+    "DistilledClassifier(classes=[...])."
+)
 
 
 def is_callable_teacher(teacher):
     """A plain function (or callable object) that is not an estimator."""
     return callable(teacher) and not hasattr(teacher, "fit")
+
+
+def is_frozen(teacher):
+    return isinstance(teacher, FrozenEstimator)
+
+
+def is_prefit(teacher):
+    """A teacher that is never fitted here: a ``FrozenEstimator`` or a callable."""
+    return is_frozen(teacher) or is_callable_teacher(teacher)
+
+
+def unfrozen(teacher):
+    return teacher.estimator if is_frozen(teacher) else teacher
+
+
+def streams(teacher):
+    """Whether the teacher is best queried batch by batch while the student trains.
+
+    A net teacher costs about what the student's own forward pass costs, and its whole
+    probability matrix over a large pool is what should not be held in memory.
+    """
+    return ends_in_skorch_net(unfrozen(teacher))
 
 
 def check_teacher(teacher):
@@ -44,44 +79,26 @@ def check_teacher(teacher):
         )
 
 
-def _check_probabilities(P, n_samples, n_classes, what):
-    P = np.asarray(P, dtype=np.float64)
-    if P.ndim != 2 or P.shape != (n_samples, n_classes):
-        raise ValueError(
-            f"{what} must return an array of shape (n_samples, n_classes) = "
-            f"({n_samples}, {n_classes}), one column per class in classes_; got shape {P.shape}."
-        )
-    if not np.all(np.isfinite(P)):
-        raise ValueError(f"{what} returned NaN or infinite values.")
-    sums = P.sum(axis=1)
-    if np.any(P < -1e-8) or np.any(np.abs(sums - 1.0) > 1e-6 * max(1, n_classes)):
-        raise ValueError(
-            f"{what} did not return probabilities: rows must be non-negative and sum to 1 "
-            f"(row sums range over [{sums.min():.4g}, {sums.max():.4g}]). If these are "
-            "logits or scores, apply a softmax first."
-        )
-    return np.clip(P, 0.0, None)
-
-
-def unfrozen(teacher):
-    return teacher.estimator if isinstance(teacher, FrozenEstimator) else teacher
+def accepts_sample_weight(teacher):
+    """Whether the teacher's fit takes ``sample_weight`` (skorch nets do, through skdistill)."""
+    return ends_in_skorch_net(teacher) or has_fit_parameter(teacher, "sample_weight")
 
 
 def fit_teacher(teacher, X, y, **fit_params):
-    """Fit a teacher on labels; a skorch net goes through its soft-target adapter,
-    which handles skorch's traps (real classes, float32, logits under NLLLoss)."""
+    """Fit a teacher on labels; a net goes through the shared net support, which handles
+    skorch's traps (real classes, float32, logits under NLLLoss)."""
     if ends_in_skorch_net(teacher):
-        return fit_net_teacher(teacher, X, y, **fit_params)
+        return fit_net_on_labels(teacher, X, y, **fit_params)
     return teacher.fit(X, y, **fit_params)
 
 
 def _raw_probabilities(teacher, X):
-    """Class-probabilities over the teacher's own ``classes_``."""
+    """Class-probabilities over the teacher's own ``classes_``, and what produced them."""
     if ends_in_skorch_net(unfrozen(teacher)):
-        # float32 input, batches, and a net-specific error for logits.
+        # float32 input, batches, and a net-specific error for logits
         return net_proba(unfrozen(teacher), X), "teacher net predict_proba"
     if hasattr(teacher, "predict_proba"):
-        return np.asarray(teacher.predict_proba(X), dtype=np.float64), "teacher.predict_proba"
+        return teacher.predict_proba(X), "teacher.predict_proba"
     # Scores are not calibrated probabilities; a softmax is the conventional reading.
     scores = np.asarray(teacher.decision_function(X), dtype=np.float64)
     if scores.ndim == 1:
@@ -98,7 +115,7 @@ def teacher_proba(teacher, X, classes):
     teacher : fitted classifier or callable
     X : array-like of shape (n_samples, n_features)
     classes : ndarray of shape (n_classes,)
-        Sorted class labels of the student.
+        Class labels of the student.
 
     Returns
     -------
@@ -106,23 +123,33 @@ def teacher_proba(teacher, X, classes):
     """
     n_samples = X.shape[0] if hasattr(X, "shape") else len(X)
     if is_callable_teacher(teacher):
-        return _check_probabilities(teacher(X), n_samples, len(classes), "the teacher callable")
+        return check_probabilities(teacher(X), n_samples=n_samples, n_classes=len(classes),
+                                   name="the teacher callable's output")
     raw, what = _raw_probabilities(teacher, X)
     teacher_classes = np.asarray(teacher.classes_)
-    raw = _check_probabilities(raw, n_samples, len(teacher_classes), what)
-    if len(teacher_classes) == len(classes) and np.array_equal(teacher_classes, classes):
-        return raw
-    unknown = np.setdiff1d(teacher_classes, classes)
-    if unknown.size:
-        raise ValueError(
-            f"the teacher predicts classes {unknown.tolist()} that are not in y (classes "
-            f"{classes.tolist()}). A prefit teacher must have been trained on a subset of "
-            "the classes of y; if y's sample merely misses some classes, list every class "
-            "with DistilledClassifier(classes=[...])."
-        )
-    P = np.zeros((n_samples, len(classes)))
-    P[:, np.searchsorted(classes, teacher_classes)] = raw
-    return P
+    raw = check_probabilities(raw, n_samples=n_samples, n_classes=len(teacher_classes),
+                              name=what)
+    return align_columns(raw, teacher_classes, classes, where="y", hint=_UNKNOWN_CLASSES_HINT)
+
+
+def _labelled_part(X, labelled, fit_params):
+    """The labelled rows of ``X`` and of the row-aligned fit parameters."""
+    if labelled.all():
+        return X, fit_params
+    rows = np.flatnonzero(labelled)
+    return _safe_indexing(X, rows), {
+        k: (np.asarray(v)[labelled] if hasattr(v, "__len__") else v)
+        for k, v in fit_params.items()
+    }
+
+
+def fitted_teacher(teacher, X, y, labelled, fit_params):
+    """The teacher of the student: a clone fitted on the labelled rows, a
+    ``FrozenEstimator`` as is, a callable as is."""
+    if is_callable_teacher(teacher):
+        return teacher
+    X_lab, fit_params = _labelled_part(X, labelled, fit_params)
+    return fit_teacher(clone(teacher), X_lab, y[labelled], **fit_params)
 
 
 def _fit_predict(teacher, X, y, train, test, classes, fit_params):
@@ -131,11 +158,25 @@ def _fit_predict(teacher, X, y, train, test, classes, fit_params):
     return test, teacher_proba(teacher, _safe_indexing(X, test), classes)
 
 
-def out_of_fold_proba(teacher, X, y, classes, cv, *, n_jobs=None, fit_params=None):
+def _seeded_splitter(splitter, random_state):
+    """The splitter, with a seed from ``random_state`` if it shuffles without one."""
+    if random_state is None or not getattr(splitter, "shuffle", False):
+        return splitter
+    if getattr(splitter, "random_state", 0) is not None:
+        return splitter
+    seeded = copy.copy(splitter)  # the user's splitter keeps its random_state=None
+    seeded.random_state = int(check_random_state(random_state).randint(np.iinfo(np.int32).max))
+    return seeded
+
+
+def out_of_fold_proba(teacher, X, y, classes, cv, *, n_jobs=None, fit_params=None,
+                      random_state=None):
     """Teacher probabilities for each row from a teacher that did not see it.
 
     Like ``cross_val_predict(method="predict_proba")``: the folds of ``cv`` must
     partition the rows; clones of ``teacher`` are fitted in parallel through joblib.
+    A splitter that shuffles with ``random_state=None`` is seeded from
+    ``random_state`` (when given).
     """
     n_samples = X.shape[0]
     if isinstance(cv, numbers.Integral) and n_samples < cv:
@@ -143,7 +184,7 @@ def out_of_fold_proba(teacher, X, y, classes, cv, *, n_jobs=None, fit_params=Non
             f"teacher_cv={cv} needs at least {cv} labelled rows; got {n_samples}. "
             "Lower teacher_cv or set teacher_cv=None."
         )
-    splitter = check_cv(cv, y, classifier=True)
+    splitter = _seeded_splitter(check_cv(cv, y, classifier=True), random_state)
     try:
         splits = list(splitter.split(X, y))
     except ValueError as exc:
@@ -165,10 +206,21 @@ def out_of_fold_proba(teacher, X, y, classes, cv, *, n_jobs=None, fit_params=Non
     return P
 
 
-def is_frozen(teacher):
-    return isinstance(teacher, FrozenEstimator)
+def teacher_probabilities(teacher, teacher_, X, y, labelled, classes, *, cv=None, n_jobs=None,
+                          fit_params=None, random_state=None):
+    """Aligned teacher probabilities for every row of ``X``.
 
-
-def accepts_sample_weight(teacher):
-    """Whether the teacher's fit takes ``sample_weight`` (skorch nets do, through skdistill)."""
-    return ends_in_skorch_net(teacher) or has_fit_parameter(teacher, "sample_weight")
+    Without ``cv``, the fitted ``teacher_`` predicts every row. With ``cv``, the
+    labelled rows get out-of-fold probabilities from clones of ``teacher`` and the
+    unlabelled rows those of ``teacher_`` (fitted on all labelled rows).
+    """
+    if cv is None:
+        return teacher_proba(teacher_, X, classes)
+    X_lab, fit_params = _labelled_part(X, labelled, fit_params or {})
+    P = np.empty((X.shape[0], len(classes)))
+    P[labelled] = out_of_fold_proba(teacher, X_lab, y[labelled], classes, cv, n_jobs=n_jobs,
+                                    fit_params=fit_params, random_state=random_state)
+    if not labelled.all():
+        P[~labelled] = teacher_proba(teacher_, _safe_indexing(X, np.flatnonzero(~labelled)),
+                                     classes)
+    return P

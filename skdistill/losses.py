@@ -2,10 +2,14 @@ r"""Distillation losses for torch networks.
 
 This module imports torch; ``import skdistill`` does not import it. Every loss
 takes the network's raw outputs (logits ``z``, or log-probabilities for
-:class:`SoftTargetNLLLoss`) and a 2-D float ``target`` whose layout is described
-below. The optional last column of a target carries per-row weights ``w_n``;
-weighted losses are averaged as :math:`\frac1N\sum_n w_n \ell_n` (the weights
-are not renormalised per batch, so all-one weights give the unweighted loss).
+:class:`SoftTargetNLLLoss`) and a 2-D float ``target`` in the one layout that
+:class:`TargetLayout` defines, ``[probabilities | logits | label index | row
+weight]``, each loss reading the parts it needs; every part of skdistill that
+trains a network builds its targets with :meth:`TargetLayout.pack`. The optional
+last column carries per-row weights ``w_n``; weighted losses are averaged as
+:math:`\frac1N\sum_n w_n \ell_n` (the weights are not renormalised per batch, so
+all-one weights give the unweighted loss). An unlabelled row has label index
+:data:`UNLABELLED` (``-1``).
 
 Soft-target cross-entropy (``loss="soft_targets"``, equation 5 of Menon et al.)
     With teacher targets :math:`P \in \Delta^L` (already temperature-scaled,
@@ -13,7 +17,7 @@ Soft-target cross-entropy (``loss="soft_targets"``, equation 5 of Menon et al.)
 
     .. math:: \ell_n = -\sum_k P_{nk}\,\log\operatorname{softmax}(z_n)_k .
 
-    Target: ``(N, L)`` probabilities, or ``(N, L + 1)`` with row weights last.
+    Target parts: probabilities (and optionally weights).
 
 Hinton et al. knowledge distillation (``loss="hinton"``)
     With raw teacher probabilities :math:`p_n` (temperature 1), temperature
@@ -31,10 +35,9 @@ Hinton et al. knowledge distillation (``loss="hinton"``)
     The KL term is summed over classes and averaged over the batch (PyTorch's
     ``reduction="batchmean"``); the :math:`T^2` factor keeps its gradient on the
     scale of the hard-label term. Unlabelled rows (:math:`y_n = -1`) take the
-    pure teacher term. Target: ``(N, L + 1)`` laid out as
-    ``[p_n (L columns), y_n]`` with ``y_n`` the class *index* stored as a float
-    (``-1`` for unlabelled), or ``(N, L + 2)`` with row weights last. Use
-    :func:`hinton_target` to build it.
+    pure teacher term. Target parts: the raw teacher probabilities :math:`p_n`
+    and the label index :math:`y_n` (and optionally weights); :func:`hinton_target`
+    builds it.
 
 Double distillation (section 4, equation 13)
     With teacher probabilities :math:`p` (positives), teacher logits :math:`s`
@@ -48,11 +51,16 @@ Double distillation (section 4, equation 13)
     because :math:`\sum_y p_y = 1` and :math:`w` does not depend on :math:`y`:
     :math:`O(L)` per example instead of the literal :math:`O(L^2)` double sum.
     (Normalising :math:`w` to sum to one only adds the constant
-    :math:`-\log\sum w`.) See :func:`double_distillation_loss`.
+    :math:`-\log\sum w`.) Target parts of :class:`DoubleDistillationLoss`:
+    probabilities :math:`p` and logits :math:`s` (and optionally weights). See
+    :func:`double_distillation_loss`.
 """
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
+import numpy as np
 import torch
 import torch.nn.functional as F
 
@@ -61,6 +69,9 @@ __all__ = [
     "HintonDistillationLoss",
     "SoftTargetCrossEntropy",
     "SoftTargetNLLLoss",
+    "Target",
+    "TargetLayout",
+    "UNLABELLED",
     "double_distillation_loss",
     "hinton_target",
 ]
@@ -73,25 +84,151 @@ def _check_reduction(reduction):
         )
 
 
-def _split_target(input, target, n_extra, name):
-    """Split ``target`` into its ``L + n_extra`` leading columns and optional weights."""
-    if input.ndim != 2:
-        raise ValueError(
-            f"{name} expects network outputs of shape (batch, n_classes); got {tuple(input.shape)}."
+UNLABELLED = -1
+"""The label index that marks an unlabelled row in the label column of a target."""
+
+
+class TargetLayout(NamedTuple):
+    r"""The columns of the 2-D float ``target`` that skdistill hands to a torch loss.
+
+    Every target is one row per example with, in this order, the parts the loss
+    needs: ::
+
+        [ probabilities (L) | logits (L) | label index (1) | row weight (1) ]
+          always              logits=True  labels=True       weights=True
+
+    - *probabilities*: the class-probability vector the loss fits (soft targets for
+      :class:`SoftTargetCrossEntropy`, raw teacher probabilities for
+      :class:`HintonDistillationLoss`, the "positives" for
+      :class:`DoubleDistillationLoss`);
+    - *logits*: the teacher's scores :math:`s` (double distillation's negatives);
+    - *label index*: the index of the row's class in ``classes_`` stored as a float,
+      :data:`UNLABELLED` (``-1``) for an unlabelled row;
+    - *row weight*: :math:`w_n`; the loss averages :math:`w_n \ell_n` over the batch
+      (weights are not renormalised per batch).
+
+    A loss knows which of the first three parts it reads; the weight column is
+    optional and recognised by the width. :meth:`pack` builds targets (NumPy,
+    float32, as skorch datasets hold them) and :meth:`unpack` reads them (NumPy or
+    torch).
+
+    Parameters
+    ----------
+    n_classes : int
+        ``L``; ``0`` describes a target without class columns (label and weight only).
+    logits : bool, default=False
+    labels : bool, default=False
+    weights : bool, default=False
+
+    Examples
+    --------
+    >>> from skdistill.losses import TargetLayout
+    >>> layout = TargetLayout(2, labels=True, weights=True)
+    >>> layout.pack([[0.75, 0.25], [0.5, 0.5]], y_index=[0, -1], sample_weight=[1.0, 2.0])
+    array([[ 0.75,  0.25,  0.  ,  1.  ],
+           [ 0.5 ,  0.5 , -1.  ,  2.  ]], dtype=float32)
+    >>> layout.unpack(layout.pack([[0.75, 0.25]], y_index=[1], sample_weight=[3.0])).labels
+    array([1.], dtype=float32)
+    """
+
+    n_classes: int
+    logits: bool = False
+    labels: bool = False
+    weights: bool = False
+
+    @property
+    def width(self):
+        """Number of columns."""
+        return self.n_classes * (2 if self.logits else 1) + int(self.labels) + int(self.weights)
+
+    def pack(self, proba=None, *, logits=None, y_index=None, sample_weight=None):
+        """Build a float32 target array in this layout (NumPy).
+
+        Parameters
+        ----------
+        proba : array-like of shape (n_samples, n_classes)
+            Required unless ``n_classes == 0``.
+        logits : array-like of shape (n_samples, n_classes)
+            Required when ``logits=True``.
+        y_index : array-like of shape (n_samples,)
+            Required when ``labels=True``; :data:`UNLABELLED` for an unlabelled row.
+        sample_weight : array-like of shape (n_samples,)
+            Required when ``weights=True``.
+
+        Returns
+        -------
+        target : ndarray of shape (n_samples, width), float32
+        """
+        parts = {"proba": proba, "logits": logits, "y_index": y_index,
+                 "sample_weight": sample_weight}
+        wanted = {"proba": self.n_classes > 0, "logits": self.logits, "y_index": self.labels,
+                  "sample_weight": self.weights}
+        for key, needed in wanted.items():
+            if needed != (parts[key] is not None):
+                raise ValueError(
+                    f"{self!r} {'needs' if needed else 'has no column for'} {key}."
+                )
+        columns = [np.asarray(parts[key], dtype=np.float64).reshape(
+            -1, self.n_classes if key in ("proba", "logits") else 1)
+            for key in wanted if wanted[key]]
+        return np.concatenate(columns, axis=1).astype(np.float32)
+
+    def unpack(self, target):
+        """Split a target (NumPy or torch) into its parts.
+
+        Returns
+        -------
+        parts : Target
+            ``proba``, ``logits``, ``labels`` and ``weights`` (None where absent).
+        """
+        L = self.n_classes
+        start = 2 * L if self.logits else L
+        return Target(
+            proba=target[:, :L],
+            logits=target[:, L:2 * L] if self.logits else None,
+            labels=target[:, start] if self.labels else None,
+            weights=target[:, start + int(self.labels)] if self.weights else None,
         )
-    n_classes = input.shape[1]
-    width = target.shape[1] if target.ndim == 2 else None
-    if width not in (n_classes + n_extra, n_classes + n_extra + 1):
-        raise ValueError(
-            f"{name}: the network outputs {n_classes} columns but the target has shape "
-            f"{tuple(target.shape)}; expected {n_classes + n_extra} columns (or one more for "
-            "row weights). If the target is right, the module's output width does not match "
-            "the number of classes."
-        )
-    target = target.to(dtype=input.dtype)
-    main = target[:, : n_classes + n_extra]
-    weights = target[:, -1] if width == n_classes + n_extra + 1 else None
-    return main, weights
+
+    @classmethod
+    def of(cls, input, target, *, logits=False, labels=False, name="the loss"):
+        """The layout of a loss's ``target`` given the network output ``input``.
+
+        The weight column is recognised by the width; any other width is an error
+        that names both shapes.
+        """
+        if input.ndim != 2:
+            raise ValueError(
+                f"{name} expects network outputs of shape (batch, n_classes); got "
+                f"{tuple(input.shape)}."
+            )
+        layout = cls(input.shape[1], logits=logits, labels=labels)
+        width = target.shape[1] if target.ndim == 2 else None
+        if width == layout.width + 1:
+            return layout._replace(weights=True)
+        if width != layout.width:
+            raise ValueError(
+                f"{name}: the network outputs {layout.n_classes} columns but the target has "
+                f"shape {tuple(target.shape)}; expected {layout.width} columns (or one more "
+                "for row weights). If the target is right, the module's output width does "
+                "not match the number of classes."
+            )
+        return layout
+
+
+class Target(NamedTuple):
+    """The parts of a target read by :meth:`TargetLayout.unpack`."""
+
+    proba: object
+    logits: object
+    labels: object
+    weights: object
+
+
+def _read_target(input, target, name, *, logits=False, labels=False):
+    """Parts of a loss's target, in the input's dtype."""
+    layout = TargetLayout.of(input, target, logits=logits, labels=labels, name=name)
+    return layout.unpack(target.to(dtype=input.dtype))
 
 
 def _reduce(per_row, weights, reduction):
@@ -155,11 +292,12 @@ class SoftTargetCrossEntropy(torch.nn.CrossEntropyLoss):
     def forward(self, input, target):
         if _hard_labels(target):
             return super().forward(input, target)
-        P, weights = _split_target(input, target, 0, type(self).__name__)
+        t = _read_target(input, target, type(self).__name__)
         per_row = F.cross_entropy(
-            input, P, weight=self.weight, reduction="none", label_smoothing=self.label_smoothing
+            input, t.proba, weight=self.weight, reduction="none",
+            label_smoothing=self.label_smoothing,
         )
-        return _reduce(per_row, weights, self.reduction)
+        return _reduce(per_row, t.weights, self.reduction)
 
 
 class SoftTargetNLLLoss(torch.nn.NLLLoss):
@@ -196,16 +334,15 @@ class SoftTargetNLLLoss(torch.nn.NLLLoss):
     def forward(self, input, target):
         if _hard_labels(target):
             return super().forward(input, target)
-        P, weights = _split_target(input, target, 0, type(self).__name__)
-        if self.weight is not None:
-            P = P * self.weight
+        t = _read_target(input, target, type(self).__name__)
+        P = t.proba if self.weight is None else t.proba * self.weight
         # P log p with P = 0 contributes 0 even where log p = -inf
         terms = torch.where(P > 0, P * input, torch.zeros_like(input))
-        return _reduce(-terms.sum(dim=1), weights, self.reduction)
+        return _reduce(-terms.sum(dim=1), t.weights, self.reduction)
 
 
 def hinton_target(teacher_proba, y_index, sample_weight=None):
-    """Build the target array of :class:`HintonDistillationLoss`.
+    """Build the target of :class:`HintonDistillationLoss` (see :class:`TargetLayout`).
 
     Parameters
     ----------
@@ -227,12 +364,9 @@ def hinton_target(teacher_proba, y_index, sample_weight=None):
     >>> t.tolist()
     [[0.75, 0.25, 0.0], [0.5, 0.5, -1.0]]
     """
-    P = torch.as_tensor(teacher_proba, dtype=torch.float32)
-    y = torch.as_tensor(y_index, dtype=torch.float32).reshape(-1, 1)
-    columns = [P, y]
-    if sample_weight is not None:
-        columns.append(torch.as_tensor(sample_weight, dtype=torch.float32).reshape(-1, 1))
-    return torch.cat(columns, dim=1)
+    P = np.asarray(teacher_proba, dtype=np.float64)
+    layout = TargetLayout(P.shape[1], labels=True, weights=sample_weight is not None)
+    return torch.from_numpy(layout.pack(P, y_index=y_index, sample_weight=sample_weight))
 
 
 class HintonDistillationLoss(torch.nn.CrossEntropyLoss):
@@ -281,9 +415,9 @@ class HintonDistillationLoss(torch.nn.CrossEntropyLoss):
         self.alpha = float(alpha)
 
     def forward(self, input, target):
-        main, weights = _split_target(input, target, 1, type(self).__name__)
+        t = _read_target(input, target, type(self).__name__, labels=True)
         n_classes = input.shape[1]
-        p, y = main[:, :n_classes], main[:, n_classes].round().long()
+        p, y = t.proba, t.labels.round().long()
         if torch.any(y >= n_classes) or torch.any(y < -1):
             raise ValueError(
                 f"hard labels must be class indices in [0, {n_classes}) or -1 (unlabelled)."
@@ -296,7 +430,7 @@ class HintonDistillationLoss(torch.nn.CrossEntropyLoss):
         hard = F.cross_entropy(input, y.clamp_min(0), weight=self.weight, reduction="none")
         a = torch.where(labelled, torch.full_like(kl, self.alpha), torch.ones_like(kl))
         per_row = a * T**2 * kl + (1 - a) * torch.where(labelled, hard, torch.zeros_like(hard))
-        return _reduce(per_row, weights, self.reduction)
+        return _reduce(per_row, t.weights, self.reduction)
 
 
 def double_distillation_loss(
@@ -352,8 +486,8 @@ def double_distillation_loss(
 class DoubleDistillationLoss(torch.nn.Module):
     r"""Module form of :func:`double_distillation_loss` for skorch criteria.
 
-    Target layout: ``(N, 2L)`` as ``[teacher probabilities, teacher logits]``,
-    or ``(N, 2L + 1)`` with row weights last.
+    Target: ``TargetLayout(L, logits=True)`` — teacher probabilities, then teacher
+    logits, and optionally row weights last.
 
     Parameters
     ----------
@@ -377,13 +511,7 @@ class DoubleDistillationLoss(torch.nn.Module):
         self.reduction = reduction
 
     def forward(self, input, target):
-        n_classes = input.shape[1]
-        main, weights = _split_target(input, target, n_classes, type(self).__name__)
+        t = _read_target(input, target, type(self).__name__, logits=True)
         return double_distillation_loss(
-            input,
-            main[:, :n_classes],
-            main[:, n_classes:],
-            self.a,
-            sample_weight=weights,
-            reduction=self.reduction,
+            input, t.proba, t.logits, self.a, sample_weight=t.weights, reduction=self.reduction
         )

@@ -18,7 +18,7 @@ from sklearn.utils import check_random_state, check_scalar, get_tags
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
-from ._teacher import _check_probabilities
+from ._validation import check_probabilities
 
 __all__ = ["BayesTeacher", "CalibrationDistortedTeacher", "NoisyTeacher"]
 
@@ -139,7 +139,8 @@ class BayesTeacher(ClassifierMixin, BaseEstimator):
             P = X.toarray() if hasattr(X, "toarray") else X
         else:
             P = self.proba_func(X, **(self.kw_args or {}))
-        return _check_probabilities(P, X.shape[0], len(self.classes_), "proba_func")
+        return check_probabilities(P, n_samples=X.shape[0], n_classes=len(self.classes_),
+                                   name="proba_func's output")
 
     def predict(self, X):
         """The most probable class of each row (the Bayes classifier if ``proba_func = p*``)."""

@@ -132,7 +132,7 @@ def test_callable_teacher(data):
     "teacher, match",
     [
         (lambda X: np.ones((len(X), 2)) / 2, r"shape \(n_samples, n_classes\)"),
-        (lambda X: np.ones((len(X), 3)), "did not return probabilities"),
+        (lambda X: np.ones((len(X), 3)), "not probabilities"),
         (lambda X: np.random.RandomState(0).normal(size=(len(X), 3)), "logits"),
     ],
 )

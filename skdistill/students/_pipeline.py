@@ -1,36 +1,75 @@
-"""A ``Pipeline`` student: transformers as usual, the final classifier on soft targets."""
+"""A ``Pipeline`` student: transformers as usual, the final step by its own adapter.
+
+The pipeline answers every question as its final step does (which losses, how it
+predicts), once its transformers have done their work: the adapter of the final step
+is found when the pipeline is fitted or queried, so a pipeline ending in any supported
+student (a skorch net included) is supported. Transformers are fitted on ``X``, with
+the teacher's argmax class as ``y`` for the supervised ones (they have no soft-target
+form) and the row weights for every step whose ``fit`` takes ``sample_weight``.
+"""
 
 from __future__ import annotations
 
+import functools
+
 from sklearn.pipeline import Pipeline
 
-from ._registry import _find_adapter, register_student_adapter
+from .._pipelines import fit_transformers, transform
+from ._registry import StudentAdapter, find_adapter, register_student_adapter
+
+
+def _final(pipeline):
+    final = pipeline.steps[-1][1]
+    return final, find_adapter(final)
 
 
 def fit_pipeline(pipeline, X, P, *, classes, sample_weight):
-    """Fit a pipeline's transformers on ``X``, then its final step on soft targets.
-
-    Transformers that use ``y`` (feature selection, target encoding) receive the
-    argmax class of the soft targets: they have no soft-target form.
-    """
-    final = pipeline.steps[-1][1]
-    _, fit_final = _find_adapter(final)  # fail before fitting anything
-    Xt = fit_transformers(pipeline, X, classes[P.argmax(axis=1)])
-    fit_final(final, Xt, P, classes=classes, sample_weight=sample_weight)
+    """Fit a pipeline's transformers on ``X``, then its final step on soft targets."""
+    final, adapter = _final(pipeline)  # an unsupported final step fails before any fitting
+    Xt = fit_transformers(pipeline, X, classes[P.argmax(axis=1)], sample_weight)
+    adapter.fit(final, Xt, P, classes=classes, sample_weight=sample_weight)
     return pipeline
 
 
-def fit_transformers(pipeline, X, y):
-    """Fit and apply all steps but the last; return the transformed ``X``."""
-    Xt = X
-    for _, transformer in pipeline.steps[:-1]:
-        if transformer is not None and transformer != "passthrough":
-            Xt = transformer.fit_transform(Xt, y)
-    return Xt
+def _fit_with_loss(fit_final, pipeline, X, P, y_index, *, classes, sample_weight, **kwargs):
+    Xt = fit_transformers(pipeline, X, classes[P.argmax(axis=1)], sample_weight)
+    fit_final(pipeline.steps[-1][1], Xt, P, y_index, classes=classes,
+              sample_weight=sample_weight, **kwargs)
+    return pipeline
 
 
-register_student_adapter(
+class _PipelineAdapter(StudentAdapter):
+    """Answers as the final step's adapter does, after the transformers."""
+
+    def loss_fit(self, pipeline, loss):
+        final, adapter = _final(pipeline)
+        fit_final = adapter.loss_fit(final, loss)
+        return None if fit_final is None else functools.partial(_fit_with_loss, fit_final)
+
+    def losses(self, pipeline):
+        final, adapter = _final(pipeline)
+        return adapter.losses(final)
+
+    def teacher_batches_fit(self, pipeline):
+        # the teacher reads raw rows and the final step transformed ones: a batch would
+        # need both, so a pipeline takes its targets as a matrix
+        return None
+
+    def predict(self, pipeline, X, classes):
+        final, adapter = _final(pipeline)
+        return adapter.predict(final, transform(pipeline, X), classes)
+
+    def predict_proba(self, pipeline, X):
+        final, adapter = _final(pipeline)
+        return adapter.predict_proba(final, transform(pipeline, X))
+
+    def seeded(self, pipeline, seed):
+        final, adapter = _final(pipeline)
+        return adapter.seeded(final, seed)
+
+
+register_student_adapter(_PipelineAdapter(
     "Pipeline ending in a supported classifier",
     lambda est: isinstance(est, Pipeline),
     fit_pipeline,
-)
+))

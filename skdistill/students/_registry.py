@@ -1,27 +1,112 @@
 """Dispatch from a student estimator to the adapter that fits it on soft targets.
 
-An adapter is a function ``fit(student, X, P, *, classes, sample_weight)`` that fits
-``student`` **in place** so that its objective is the soft-target risk
-``sum_n w_n * P[n] . loss(f(x_n))`` and returns it. Adding a student family means
-adding one adapter module and one :func:`register_student_adapter` call.
+An adapter says how one family of students is fitted on soft targets —
+``fit(student, X, P, *, classes, sample_weight)`` fits ``student`` **in place** so that
+its objective is the soft-target risk ``sum_n w_n * P[n] . loss(f(x_n))`` and returns
+it — and, optionally, what else the family can do, so that
+:class:`~skdistill.DistilledClassifier` never tests for a family itself:
+
+- ``losses``: further ways to fit it from the raw teacher probabilities and the labels,
+  by loss name (skorch nets: ``{"hinton": ...}``);
+- ``fit_teacher_batches``: fit it on targets computed from the teacher batch by batch,
+  without the ``(n_samples, n_classes)`` matrix;
+- ``predict`` / ``predict_proba``: how the fitted student gives labels and
+  probabilities (skorch nets: float32 input, labels from ``classes_``);
+- ``seeded``: a context in which its fit draws its randomness from a seed (skorch
+  nets: the torch RNG).
+
+Adding a student family means adding one adapter module that ends with one
+:func:`register_student_adapter` call, and its import in ``students/__init__.py``.
 """
 
 from __future__ import annotations
+
+import contextlib
 
 import numpy as np
 from sklearn.utils import check_consistent_length
 from sklearn.utils.validation import _check_sample_weight
 
-_ADAPTERS: list[tuple[str, object, object]] = []
+from .._validation import check_probabilities
 
 
-def register_student_adapter(name, predicate, fit, *, first=True):
+class StudentAdapter:
+    """How one family of students is fitted on soft targets, and what more it can do.
+
+    Built by :func:`register_student_adapter`; a family whose answers depend on the
+    student (a ``Pipeline`` answers as its final step) subclasses it.
+    """
+
+    def __init__(self, name, accepts, fit, *, losses=None, fit_teacher_batches=None,
+                 predict=None, predict_proba=None, seeded=None):
+        self.name = name
+        self.accepts = accepts
+        self.fit = fit
+        self._losses = dict(losses or {})
+        self._fit_teacher_batches = fit_teacher_batches
+        self._predict = predict
+        self._predict_proba = predict_proba
+        self._seeded = seeded
+
+    def __repr__(self):
+        return f"<student adapter {self.name!r}>"
+
+    def loss_fit(self, student, loss):
+        """The function fitting ``student`` with ``loss`` from the raw teacher probabilities.
+
+        ``fit(student, X, P_teacher, y_index, *, classes, temperature, alpha,
+        sample_weight)``, or None when the family has no such loss.
+        """
+        return self._losses.get(loss)
+
+    def losses(self, student):
+        """Names of the losses other than the soft-target one that ``student`` supports."""
+        return sorted(name for name in self._losses if self.loss_fit(student, name))
+
+    def teacher_batches_fit(self, student):
+        """The function fitting ``student`` on teacher targets computed batch by batch.
+
+        ``fit(student, X, teacher_proba, y_index, *, classes, make_targets,
+        sample_weight)``, or None when ``student`` needs the whole target matrix.
+        """
+        return self._fit_teacher_batches
+
+    def predict(self, student, X, classes):
+        """Class labels of the fitted ``student``."""
+        if self._predict is None:
+            return student.predict(X)
+        return self._predict(student, X, classes)
+
+    def predict_proba(self, student, X):
+        """Class-probabilities of the fitted ``student``, columns in ``classes`` order."""
+        if self._predict_proba is None:
+            return student.predict_proba(X)
+        return self._predict_proba(student, X)
+
+    def seeded(self, student, seed):
+        """A context in which fitting ``student`` draws its randomness from ``seed``.
+
+        Seeds of ``random_state`` parameters are set by the caller; this is for the
+        randomness a family draws elsewhere (a global RNG).
+        """
+        if self._seeded is None or seed is None:
+            return contextlib.nullcontext()
+        return self._seeded(student, seed)
+
+
+_ADAPTERS: list[StudentAdapter] = []
+
+
+def register_student_adapter(name, predicate=None, fit=None, *, first=True, losses=None,
+                             fit_teacher_batches=None, predict=None, predict_proba=None,
+                             seeded=None):
     """Register how to fit a family of students on soft targets.
 
     Parameters
     ----------
-    name : str
-        Short name of the family, shown in error messages.
+    name : str or StudentAdapter
+        Short name of the family, shown in error messages (or an adapter object,
+        then ``predicate`` and ``fit`` must be None).
     predicate : callable
         ``predicate(student) -> bool``; True when ``fit`` handles this student.
     fit : callable
@@ -31,6 +116,21 @@ def register_student_adapter(name, predicate, fit, *, first=True):
     first : bool, default=True
         Try this adapter before the ones already registered, so a user's adapter
         can override a built-in one.
+    losses : dict, default=None
+        Further losses, by name (as ``DistilledClassifier(loss=name)``):
+        ``fit(student, X, P_teacher, y_index, *, classes, temperature, alpha,
+        sample_weight)`` with the raw teacher probabilities and each row's label index
+        (``-1`` for unlabelled rows).
+    fit_teacher_batches : callable, default=None
+        ``fit(student, X, teacher_proba, y_index, *, classes, make_targets,
+        sample_weight)`` fitting on targets computed batch by batch
+        (``make_targets(teacher_proba(X_batch), y_index_batch)``).
+    predict, predict_proba : callable, default=None
+        ``predict(student, X, classes) -> labels`` and ``predict_proba(student, X)``
+        when the family's own methods do not give labels and probabilities.
+    seeded : callable, default=None
+        ``seeded(student, seed)``: a context manager in which fitting draws its
+        randomness from ``seed``.
 
     Examples
     --------
@@ -41,18 +141,30 @@ def register_student_adapter(name, predicate, fit, *, first=True):
     >>> register_student_adapter(
     ...     "my-model", lambda est: type(est).__name__ == "MyModel", fit_my_model)
     """
-    entry = (name, predicate, fit)
-    if first:
-        _ADAPTERS.insert(0, entry)
+    if isinstance(name, StudentAdapter):
+        adapter = name
+    elif not (callable(predicate) and callable(fit)):
+        raise TypeError(
+            "register_student_adapter needs a callable predicate(student) -> bool and a "
+            "callable fit(student, X, P, *, classes, sample_weight)."
+        )
     else:
-        _ADAPTERS.append(entry)
+        adapter = StudentAdapter(
+            name, predicate, fit, losses=losses, fit_teacher_batches=fit_teacher_batches,
+            predict=predict, predict_proba=predict_proba, seeded=seeded,
+        )
+    if first:
+        _ADAPTERS.insert(0, adapter)
+    else:
+        _ADAPTERS.append(adapter)
 
 
-def _find_adapter(student):
-    for name, predicate, fit in _ADAPTERS:
-        if predicate(student):
-            return name, fit
-    supported = ", ".join(dict.fromkeys(name for name, _, _ in _ADAPTERS))
+def find_adapter(student):
+    """The first registered adapter that accepts ``student``; a TypeError if none does."""
+    for adapter in _ADAPTERS:
+        if adapter.accepts(student):
+            return adapter
+    supported = ", ".join(dict.fromkeys(adapter.name for adapter in _ADAPTERS))
     raise TypeError(
         f"student {type(student).__name__!r} cannot be fitted on soft targets. Supported: "
         f"{supported}; in general any classifier whose fit accepts sample_weight. "
@@ -72,38 +184,33 @@ def supports_soft_targets(student):
     >>> supports_soft_targets(LogisticRegression()), supports_soft_targets(KNeighborsClassifier())
     (True, False)
     """
-    return any(predicate(student) for _, predicate, _ in _ADAPTERS)
+    return any(adapter.accepts(student) for adapter in _ADAPTERS)
 
 
 def check_soft_targets(P, n_samples=None, *, name="P", atol=1e-6):
     """Validate a soft-target matrix: finite, non-negative, rows summing to one.
 
-    Returns ``P`` as a float64 array of shape (n_samples, n_classes).
+    Parameters
+    ----------
+    P : array-like of shape (n_samples, n_classes)
+    n_samples : int, default=None
+        The number of rows of ``X``, if the rows must match.
+    name : str, default="P"
+        How error messages name the matrix.
+    atol : float, default=1e-6
+        Tolerance of the row sums (scaled by the number of classes).
+
+    Returns
+    -------
+    P : ndarray of shape (n_samples, n_classes), float64
+
+    Examples
+    --------
+    >>> from skdistill import check_soft_targets
+    >>> check_soft_targets([[0.2, 0.8], [1.0, 0.0]]).shape
+    (2, 2)
     """
-    try:
-        P = np.asarray(P, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name} must be a numeric array of class-probabilities: {exc}") from exc
-    if P.ndim != 2:
-        raise ValueError(
-            f"{name} must be a 2-D array of shape (n_samples, n_classes); got shape {P.shape}."
-        )
-    if n_samples is not None and P.shape[0] != n_samples:
-        raise ValueError(f"{name} has {P.shape[0]} rows but X has {n_samples}.")
-    if P.shape[1] < 2:
-        raise ValueError(f"{name} needs at least 2 columns (classes); got {P.shape[1]}.")
-    if not np.all(np.isfinite(P)):
-        raise ValueError(f"{name} contains NaN or infinity; soft targets must be probabilities.")
-    if np.any(P < -atol):
-        raise ValueError(f"{name} has negative entries; soft targets must be probabilities.")
-    sums = P.sum(axis=1)
-    bad = np.flatnonzero(np.abs(sums - 1.0) > atol * max(1, P.shape[1]))
-    if bad.size:
-        raise ValueError(
-            f"rows of {name} must sum to 1 (they are class-probability vectors); row {bad[0]} "
-            f"sums to {sums[bad[0]]:.6g}. Normalise them, e.g. P / P.sum(axis=1, keepdims=True)."
-        )
-    return np.clip(P, 0.0, None)
+    return check_probabilities(P, n_samples=n_samples, name=name, atol=atol, min_classes=2)
 
 
 def fit_soft_targets(student, X, P, *, classes=None, sample_weight=None):
@@ -125,8 +232,9 @@ def fit_soft_targets(student, X, P, *, classes=None, sample_weight=None):
     - ``HistGradientBoostingClassifier``: row expansion with counts, binning and
       the validation split kept per original row.
     - a ``Pipeline``: its transformers are fitted on ``X`` (with ``y`` the
-      teacher's argmax class for supervised transformers), its last step on the
-      soft targets.
+      teacher's argmax class for supervised transformers, and ``sample_weight``
+      for every step whose ``fit`` takes it), its last step on the soft targets.
+    - skorch nets: a soft cross-entropy (see :mod:`skdistill.nets`).
 
     Parameters
     ----------
@@ -166,7 +274,7 @@ def fit_soft_targets(student, X, P, *, classes=None, sample_weight=None):
     >>> clf.predict([[0.0], [3.0]]).tolist()
     ['a', 'b']
     """
-    _, fit = _find_adapter(student)
+    adapter = find_adapter(student)
     n_samples = X.shape[0] if hasattr(X, "shape") else len(X)
     P = check_soft_targets(P, n_samples)
     if classes is None:
@@ -187,4 +295,4 @@ def fit_soft_targets(student, X, P, *, classes=None, sample_weight=None):
         sample_weight = _check_sample_weight(
             sample_weight, np.empty((n_samples, 0)), ensure_non_negative=True
         )
-    return fit(student, X, P, classes=classes, sample_weight=sample_weight)
+    return adapter.fit(student, X, P, classes=classes, sample_weight=sample_weight)

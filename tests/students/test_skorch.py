@@ -23,21 +23,20 @@ from skorch.callbacks import EarlyStopping  # noqa: E402
 from skorch.dataset import ValidSplit  # noqa: E402
 
 from skdistill import DistilledClassifier, fit_soft_targets, make_soft_targets  # noqa: E402
+from skdistill._nets import (  # noqa: E402
+    ends_in_skorch_net,
+    fit_net_on_labels,
+    is_skorch_net,
+    iter_net_proba,
+    net_proba,
+)
 from skdistill.losses import (  # noqa: E402
     HintonDistillationLoss,
     SoftTargetCrossEntropy,
     SoftTargetNLLLoss,
 )
 from skdistill.nets import LinearModule, MLPModule  # noqa: E402
-from skdistill.students._skorch import (  # noqa: E402
-    ends_in_skorch_net,
-    fit_hinton,
-    fit_net_teacher,
-    float32_dataset,
-    is_skorch_net,
-    iter_net_proba,
-    net_proba,
-)
+from skdistill.students._skorch import fit_hinton  # noqa: E402
 
 
 class Logits(torch.nn.Module):
@@ -70,6 +69,11 @@ def _net(module=Logits, **kwargs):
 def problem(soft_problem):
     X, P = soft_problem  # X float64 (120, 4), P (120, 3)
     return X, P, np.array(["ant", "bee", "cow"])
+
+
+def _f32(X):
+    """A fitted skorch net is called directly with float32 input, as skorch expects."""
+    return np.asarray(X, dtype=np.float32)
 
 
 def _softmax(z):
@@ -128,7 +132,7 @@ def test_validation_accuracy_is_agreement_with_the_target_argmax(problem):
     target_class = P.argmax(axis=1)
     _, valid = next(StratifiedShuffleSplit(test_size=0.25, random_state=0)
                     .split(X, target_class))
-    agree = net.predict_proba(X[valid]).argmax(axis=1) == target_class[valid]
+    agree = net.predict_proba(_f32(X[valid])).argmax(axis=1) == target_class[valid]
     expected = np.average(agree, weights=w[valid])
     assert net.history[-1, "valid_acc"] == pytest.approx(expected, rel=1e-6)
 
@@ -138,15 +142,20 @@ def test_float64_inputs_reach_a_float32_module(problem):
     assert X.dtype == np.float64
     net = fit_soft_targets(_net(), X, P, classes=classes)  # Logits does not cast
     assert net.module_.linear.weight.dtype == torch.float32
-    assert net.predict_proba(X).dtype == np.float32  # float64 X also works at predict time
-    assert net.dataset is float32_dataset
-    assert fit_soft_targets(_net(), X.tolist(), P).predict_proba(X[:2]).shape == (2, 3)
+    assert net.dataset is skorch.dataset.Dataset  # the user's dataset, unchanged
+    assert net.predict_proba(X.astype(np.float32)).dtype == np.float32
+    assert fit_soft_targets(_net(), X.tolist(), P).predict_proba(
+        X[:2].astype(np.float32)).shape == (2, 3)
+    # through DistilledClassifier, float64 input reaches the float32 module at predict time
+    clf = DistilledClassifier(_net(), LogisticRegression()).fit(X, P.argmax(axis=1))
+    assert clf.predict_proba(X).shape == (len(X), 3)
+    assert clf.predict(X).shape == (len(X),)
 
 
 def test_predict_proba_is_the_softmax_of_the_logits(problem):
     X, P, classes = problem
     net = fit_soft_targets(_net(), X, P, classes=classes)
-    proba = net.predict_proba(X)
+    proba = net.predict_proba(X.astype(np.float32))
     with torch.no_grad():
         logits = net.module_(torch.as_tensor(X, dtype=torch.float32)).numpy()
     np.testing.assert_allclose(proba, _softmax(logits), rtol=1e-5, atol=1e-6)
@@ -176,7 +185,7 @@ def test_net_learns_the_soft_targets(problem):
         optimizer=torch.optim.Adam,
     )
     fit_soft_targets(net, X, P, classes=classes)
-    assert np.abs(net.predict_proba(X) - P).max() < 0.05
+    assert np.abs(net.predict_proba(_f32(X)) - P).max() < 0.05
 
 
 def test_zero_sample_weight_equals_dropping_rows(problem):
@@ -190,7 +199,8 @@ def test_zero_sample_weight_equals_dropping_rows(problem):
 
     weighted = fit(X, P, keep.astype(float))
     dropped = fit(X[keep], P[keep], None)
-    np.testing.assert_allclose(weighted.predict_proba(X), dropped.predict_proba(X), atol=1e-5)
+    np.testing.assert_allclose(weighted.predict_proba(_f32(X)), dropped.predict_proba(_f32(X)),
+                               atol=1e-5)
 
 
 # -- criteria ------------------------------------------------------------------------
@@ -216,7 +226,7 @@ def test_default_nll_loss_with_a_probability_module(problem):
     net = _net(Probabilities, criterion=torch.nn.NLLLoss)
     fit_soft_targets(net, X, P, classes=classes)
     assert isinstance(net.criterion_, SoftTargetNLLLoss)
-    proba = net.predict_proba(X)
+    proba = net.predict_proba(_f32(X))
     with torch.no_grad():
         out = net.module_(torch.as_tensor(X, dtype=torch.float32)).numpy()
     np.testing.assert_allclose(proba, out)  # the module's probabilities, not re-softmaxed
@@ -229,7 +239,7 @@ def test_default_nll_loss_with_skdistill_modules_uses_logits(problem):
     assert isinstance(net.criterion_, SoftTargetCrossEntropy)
     assert net.module_.layers[-1].out_features == 3  # n_classes filled in
     assert "module__n_classes" not in net.get_params()
-    np.testing.assert_allclose(net.predict_proba(X).sum(axis=1), 1.0, rtol=1e-5)
+    np.testing.assert_allclose(net.predict_proba(_f32(X)).sum(axis=1), 1.0, rtol=1e-5)
 
 
 def test_nll_loss_with_a_logit_module_is_a_clear_error(problem):
@@ -250,7 +260,7 @@ def test_plain_neural_net(problem):
     net = NeuralNet(Logits, criterion=torch.nn.CrossEntropyLoss, max_epochs=2, verbose=0)
     fit_soft_targets(net, X, P, classes=classes)
     np.testing.assert_array_equal(net.classes_, classes)
-    np.testing.assert_allclose(net.predict_proba(X).sum(axis=1), 1.0, rtol=1e-5)
+    np.testing.assert_allclose(net.predict_proba(_f32(X)).sum(axis=1), 1.0, rtol=1e-5)
     assert ends_in_skorch_net(net)
     with pytest.raises(ValueError, match="plain NeuralNet"):
         fit_soft_targets(
@@ -301,14 +311,14 @@ def test_cuda_device_passes_through(problem):
     X, P, classes = problem
     net = fit_soft_targets(_net(device="cuda"), X, P, classes=classes)
     assert net.module_.linear.weight.device.type == "cuda"
-    assert net.predict_proba(X).shape == (len(X), 3)
+    assert net.predict_proba(_f32(X)).shape == (len(X), 3)
 
 
 def test_fitted_net_pickles_clones_and_refits(problem):
     X, P, classes = problem
     net = fit_soft_targets(_net(module__n_outputs=3), X, P, classes=classes)
     restored = pickle.loads(pickle.dumps(net))
-    np.testing.assert_array_equal(restored.predict_proba(X), net.predict_proba(X))
+    np.testing.assert_array_equal(restored.predict_proba(_f32(X)), net.predict_proba(_f32(X)))
     np.testing.assert_array_equal(restored.classes_, classes)
     again = fit_soft_targets(clone(net), X, P, classes=classes)
     np.testing.assert_array_equal(again.classes_, classes)
@@ -321,14 +331,14 @@ def test_pipeline_student(problem):
     X, P, classes = problem
     pipe = make_pipeline(StandardScaler(), _net())
     fit_soft_targets(pipe, X * 100 + 5, P, classes=classes)
-    assert pipe[-1].predict_proba(X[:2]).shape == (2, 3)
+    assert pipe[-1].predict_proba(X[:2].astype(np.float32)).shape == (2, 3)
     assert ends_in_skorch_net(pipe) and not ends_in_skorch_net(LogisticRegression())
 
 
 def test_predicate_does_not_import_skorch():
     code = (
         "import sys; import skdistill; from sklearn.linear_model import LogisticRegression; "
-        "from skdistill.students._skorch import is_skorch_net; "
+        "from skdistill._nets import is_skorch_net; "
         "assert not is_skorch_net(LogisticRegression()); "
         "skdistill.fit_soft_targets(LogisticRegression(), [[0.], [1.]], [[.9, .1], [.2, .8]]); "
         "assert 'skorch' not in sys.modules and 'torch' not in sys.modules"
@@ -379,7 +389,7 @@ def test_fit_net_teacher_and_batched_probabilities():
     rng = np.random.RandomState(0)
     X = rng.normal(size=(90, 4))
     y = np.array(["a", "b", "c"])[(X[:, 0] > 0).astype(int) + (X[:, 1] > 0.5)]
-    teacher = fit_net_teacher(
+    teacher = fit_net_on_labels(
         NeuralNetClassifier(MLPModule, module__hidden_units=(8,), max_epochs=3, verbose=0), X, y
     )
     np.testing.assert_array_equal(teacher.classes_, ["a", "b", "c"])
@@ -387,7 +397,7 @@ def test_fit_net_teacher_and_batched_probabilities():
     assert [(start, stop) for start, stop, _ in batches] == [(0, 25), (25, 50), (50, 75),
                                                                (75, 90)]
     np.testing.assert_allclose(net_proba(teacher, X, batch_size=25),
-                               teacher.predict_proba(X), rtol=1e-5)
+                               teacher.predict_proba(_f32(X)), rtol=1e-5)
 
 
 def test_teacher_net_with_logit_outputs_is_a_clear_error():
@@ -399,7 +409,7 @@ def test_teacher_net_with_logit_outputs_is_a_clear_error():
         Logits, module__n_outputs=2, criterion=torch.nn.MultiMarginLoss, max_epochs=2,
         train_split=None, verbose=0,
     ).fit(X, y)
-    with pytest.raises(ValueError, match="does not return probabilities.*outputs logits"):
+    with pytest.raises(ValueError, match="not probabilities.*outputs logits"):
         net_proba(prefit, X)
     with pytest.raises(ValueError, match="probabilities"):
         DistilledClassifier(student=LogisticRegression(), teacher=FrozenEstimator(prefit)).fit(
@@ -477,7 +487,7 @@ def test_pipelines_as_student_and_teacher(problem):
     assert clf.score(X, y) > 0.75
     assert isinstance(clf.student_[-1].criterion_, SoftTargetCrossEntropy)
     # fit_net_teacher also takes a pipeline (a user module that does not cast float64)
-    fitted = fit_net_teacher(make_pipeline(StandardScaler(), _net(max_epochs=2)), X, y)
+    fitted = fit_net_on_labels(make_pipeline(StandardScaler(), _net(max_epochs=2)), X, y)
     assert net_proba(fitted, X).shape == (len(X), 3)
 
 
@@ -555,7 +565,7 @@ def test_hinton_with_a_pipeline_student(problem):
 def test_prefit_net_teacher_in_frozen_estimator(problem):
     X, P, _ = problem
     y = P.argmax(axis=1)
-    teacher = fit_net_teacher(_net(max_epochs=3), X, y)
+    teacher = fit_net_on_labels(_net(max_epochs=3), X, y)
     clf = DistilledClassifier(student=LogisticRegression(), teacher=FrozenEstimator(teacher))
     clf.fit(X.astype(np.float64), y)
     assert clf.predict(X).shape == (len(X),)
@@ -574,7 +584,7 @@ class _SpyNet(NeuralNetClassifier):
 
 def _teacher_net(X, y, **kwargs):
     torch.manual_seed(0)
-    return fit_net_teacher(_SpyNet(Logits, criterion=torch.nn.CrossEntropyLoss, max_epochs=5,
+    return fit_net_on_labels(_SpyNet(Logits, criterion=torch.nn.CrossEntropyLoss, max_epochs=5,
                                    lr=0.2, train_split=None, verbose=0, **kwargs), X, y)
 
 
@@ -598,7 +608,7 @@ def test_net_teacher_labels_batches_and_equals_precomputed_targets(problem, spli
     targets = make_soft_targets(teacher.predict_proba(X.astype(np.float32)), y, **kwargs)
     torch.manual_seed(1)
     ref = fit_soft_targets(clone(student), X, targets, classes=np.arange(3))
-    np.testing.assert_allclose(clf.predict_proba(X), ref.predict_proba(X), atol=1e-5)
+    np.testing.assert_allclose(clf.predict_proba(X), ref.predict_proba(_f32(X)), atol=1e-5)
     assert "valid_acc" not in clf.student_.history[-1]  # no stored targets to score against
     # the fitted student keeps no reference to the teacher or the data
     assert "collate_fn" not in str(clf.student_.get_params())

@@ -1,0 +1,56 @@
+"""Seeding the ``random_state`` parameters of an estimator and its nested estimators."""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.utils import check_random_state
+
+
+def random_state_params(estimator):
+    """Names of every ``random_state`` parameter of ``estimator``, at any depth, sorted."""
+    return sorted(
+        key for key in estimator.get_params(deep=True)
+        if key == "random_state" or key.endswith("__random_state")
+    )
+
+
+def seed_random_states(estimator, random_state, *, only_unset=True):
+    """Give ``random_state`` parameters of ``estimator`` (nested ones too) integer seeds.
+
+    Like the way scikit-learn's ensembles seed their sub-estimators, each parameter gets
+    its own draw from ``random_state``, so two nested estimators do not share their
+    random streams. The estimator is changed in place: pass a clone.
+
+    Parameters
+    ----------
+    estimator : estimator
+    random_state : int, RandomState instance or None
+        None leaves the estimator as it is.
+    only_unset : bool, default=True
+        Seed only the parameters left at None (what the user set stays as set); False
+        reseeds them all.
+
+    Returns
+    -------
+    estimator
+
+    Examples
+    --------
+    >>> from sklearn.ensemble import RandomForestClassifier
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from skdistill._seeding import seed_random_states
+    >>> pipe = make_pipeline(RandomForestClassifier(random_state=3))
+    >>> seed_random_states(pipe, 0).get_params()["randomforestclassifier__random_state"]
+    3
+    """
+    if random_state is None:
+        return estimator
+    rng = check_random_state(random_state)
+    keys = random_state_params(estimator)
+    seeds = rng.randint(np.iinfo(np.int32).max, size=len(keys))
+    params = estimator.get_params(deep=True)
+    estimator.set_params(**{
+        key: int(seed) for key, seed in zip(keys, seeds)
+        if not only_unset or params[key] is None
+    })
+    return estimator
