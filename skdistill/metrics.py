@@ -24,6 +24,7 @@ from sklearn.utils import Bunch, check_random_state, check_scalar, resample
 from sklearn.utils.validation import column_or_1d
 
 from ._teacher import teacher_proba
+from ._validation import align_columns, check_probabilities
 
 __all__ = [
     "expected_calibration_error",
@@ -43,15 +44,12 @@ __all__ = [
 
 
 def _as_proba(proba, name="proba"):
-    P = np.asarray(proba, dtype=np.float64)
+    """Probabilities as a checked (n_samples, n_classes) matrix (1-D: binary positive class)."""
+    P = np.asarray(proba)
     if P.ndim == 1:
+        P = np.asarray(P, dtype=np.float64)
         P = np.column_stack([1.0 - P, P])
-    if P.ndim != 2:
-        raise ValueError(f"{name} must be of shape (n_samples, n_classes) or (n_samples,) for "
-                         f"the positive-class probability of a binary problem; got {P.shape}.")
-    if not np.all(np.isfinite(P)):
-        raise ValueError(f"{name} contains NaN or infinite values.")
-    return P
+    return check_probabilities(P, name=name)
 
 
 def _label_indices(y_true, P, labels):
@@ -458,7 +456,11 @@ def teacher_bias_variance(teacher, X_eval, *, p_star=None, reference=None, sampl
         raise ValueError(f"The target probabilities have {target.shape[1]} columns but there are "
                          f"{len(classes)} classes ({classes.tolist()}); pass classes=[...].")
 
-    probas = np.stack([_align_columns(P, c, classes) for c, P in rounds])
+    probas = np.stack([
+        align_columns(_as_proba(P), c, classes, name="a refit teacher",
+                      hint="Pass classes=[...] listing every class.")
+        for c, P in rounds
+    ])
     mean_proba = probas.mean(axis=0)
     sq_error = np.sum((probas - target) ** 2, axis=2)  # (n_rounds, n_eval)
     return Bunch(
@@ -469,20 +471,6 @@ def teacher_bias_variance(teacher, X_eval, *, p_star=None, reference=None, sampl
         mean_proba=mean_proba,
         classes=classes,
     )
-
-
-def _align_columns(P, own_classes, classes):
-    P = _as_proba(P)
-    own_classes = np.asarray(own_classes)
-    if np.array_equal(own_classes, classes):
-        return P
-    missing = np.setdiff1d(own_classes, classes)
-    if missing.size:
-        raise ValueError(f"A refit teacher predicts classes {missing.tolist()} that are not in "
-                         f"classes={classes.tolist()}.")
-    out = np.zeros((P.shape[0], len(classes)))
-    out[:, np.searchsorted(classes, own_classes)] = P
-    return out
 
 
 # --------------------------------------------------------------------------- #
