@@ -48,6 +48,9 @@ extensions = [
     "sphinx.ext.autosummary",
     "sphinx.ext.intersphinx",
     "sphinx.ext.mathjax",
+    # Copies MathJax into _static/mathjax and points mathjax_path at it: the formulas
+    # render in a browser without network access (Sphinx would load MathJax from a CDN).
+    "sphinx-mathjax-offline",
     "numpydoc",
     "sphinx_gallery.gen_gallery",
 ]

@@ -14,17 +14,12 @@ from .students import (
 )
 from .targets import make_soft_targets, mix_with_labels, smooth_labels, temperature_scale
 
-# -- section: toolkit (issue 4) --
 # teachers.py imports only numpy/scipy/scikit-learn; datasets, metrics and plotting stay
 # submodules (import skdistill.metrics) and plotting imports matplotlib lazily.
 from .teachers import BayesTeacher, CalibrationDistortedTeacher, NoisyTeacher
 
-# -- end section: toolkit --
-
-# -- section: nets (issue 3) --
 # skdistill.nets and skdistill.losses import torch: import them from there (skorch
 # students register through skdistill.students without importing torch).
-# -- end section: nets --
 
 __version__ = "0.1.0"
 

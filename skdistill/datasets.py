@@ -6,11 +6,10 @@ possible values ``0, 1, ..., n_classes - 1``), so that a teacher's quality can b
 measured against the Bayes teacher of Menon et al., "Why distillation helps: a
 statistical perspective" (sections 5.1 and 5.2).
 
-The loaders read the real data shipped with the project and never download
-anything. They look for the data in, in this order: the ``data_home`` argument,
-the ``SKDISTILL_DATA`` environment variable, ``../shared/data`` relative to the
-current directory, and ``shared/data`` next to the repository that holds the
-package.
+The loaders read local copies of real data sets and never download anything. Each
+data set is a folder (``fashion_mnist/``, ``enron/``, ...) inside one *data home*,
+found by :func:`get_data_home`: the ``data_home`` argument if given, else the
+``SKDISTILL_DATA`` environment variable, else ``~/skdistill_data``.
 """
 
 import gzip
@@ -26,6 +25,7 @@ from sklearn.utils import Bunch, check_random_state, check_scalar
 __all__ = [
     "SoftmaxClassProbability",
     "gaussian_class_probability",
+    "get_data_home",
     "load_fashion_mnist",
     "load_multilabel",
     "make_gaussian_classification",
@@ -381,39 +381,91 @@ def make_retrieval_classification(n_samples=1000, *, n_classes=100, n_features=2
 
 
 # --------------------------------------------------------------------------- #
-# Loaders of the shared data (never download)
+# Local data sets (never downloaded)
 # --------------------------------------------------------------------------- #
 
+_DATA_HOME_ENV = "SKDISTILL_DATA"
+_DEFAULT_DATA_HOME = os.path.join("~", "skdistill_data")
 
-def _candidate_data_homes(data_home):
+
+def _data_home_and_origin(data_home):
+    """The data home and the words that say where it came from (for error messages)."""
     if data_home is not None:
-        return [Path(data_home).expanduser()]
-    env = os.environ.get("SKDISTILL_DATA")
+        if not isinstance(data_home, str | os.PathLike):
+            raise TypeError("data_home must be a str or path-like folder (or None for the "
+                            f"default); got {type(data_home).__name__}: {data_home!r}.")
+        return os.path.expanduser(os.fspath(data_home)), "the data_home argument"
+    # An empty variable counts as unset, as an unset one would in a shell script.
+    env = os.environ.get(_DATA_HOME_ENV, "")
     if env:
-        return [Path(env).expanduser()]
-    return [Path.cwd().parent / "shared" / "data",
-            Path(__file__).resolve().parents[2] / "shared" / "data"]
+        return os.path.expanduser(env), f"the {_DATA_HOME_ENV} environment variable"
+    return os.path.expanduser(_DEFAULT_DATA_HOME), "the default data home"
+
+
+def get_data_home(data_home=None):
+    """Return the path of skdistill's data folder, the one that holds the data sets.
+
+    The loaders of this module never download anything: they read folders such as
+    ``fashion_mnist/`` or ``enron/`` inside this *data home*. Following
+    :func:`sklearn.datasets.get_data_home`, it is, in this order:
+
+    1. the ``data_home`` argument, if given;
+    2. else the ``SKDISTILL_DATA`` environment variable, if set and not empty;
+    3. else the folder ``skdistill_data`` in the user's home directory.
+
+    A leading ``~`` is expanded. Unlike scikit-learn's, the folder is not created,
+    since nothing is ever written to it.
+
+    Parameters
+    ----------
+    data_home : str or path-like, default=None
+        The data folder to use. ``None`` uses ``SKDISTILL_DATA`` or ``~/skdistill_data``.
+
+    Returns
+    -------
+    data_home : str
+        The path of the data folder (it may not exist).
+
+    See Also
+    --------
+    load_fashion_mnist, load_multilabel : loaders that read from this folder.
+
+    Examples
+    --------
+    >>> import os
+    >>> from skdistill.datasets import get_data_home
+    >>> get_data_home("/srv/data")
+    '/srv/data'
+    >>> get_data_home("~/data") == os.path.join(os.path.expanduser("~"), "data")
+    True
+    """
+    return _data_home_and_origin(data_home)[0]
 
 
 def _find_dataset_dir(name, required_files, data_home=None):
-    """Return the directory ``<data home>/<name>`` that holds ``required_files``.
+    """Return the folder ``<data home>/<name>``, checking that it holds ``required_files``.
 
-    The data home is ``data_home`` if given, else ``$SKDISTILL_DATA`` if set, else the
-    first of ``../shared/data`` (relative to the current directory) and
-    ``<repository root>/../shared/data`` that holds the files.
+    The error for a missing data set names the folder searched, where the data home came
+    from, the files expected and the ways to point skdistill at the data.
     """
-    searched = []
-    for home in _candidate_data_homes(data_home):
-        directory = home / name
-        missing = [f for f in required_files if not (directory / f).is_file()]
-        if not missing:
-            return directory
-        searched.append(f"{directory} (missing: {', '.join(missing)})")
+    home, origin = _data_home_and_origin(data_home)
+    directory = Path(home) / name
+    missing = [f for f in required_files if not (directory / f).is_file()]
+    if not missing:
+        return directory
+    if not Path(home).is_dir():
+        problem = f"the data home {Path(home).absolute()} (from {origin}) does not exist"
+    elif not directory.is_dir():
+        problem = f"there is no folder {directory.absolute()} (data home from {origin})"
+    else:
+        problem = (f"{directory.absolute()} (data home from {origin}) lacks "
+                   f"{', '.join(missing)}")
     raise FileNotFoundError(
-        f"Could not find the {name!r} data set. Searched: {'; '.join(searched)}. "
-        "Point skdistill to the folder that contains the data sets (the one holding "
-        f"'{name}/') with the data_home argument or the SKDISTILL_DATA environment variable. "
-        "skdistill never downloads data."
+        f"Could not find the {name!r} data set: {problem}. It is read from the folder "
+        f"'{name}/' holding {', '.join(required_files)}. Put that folder in the data home, "
+        f"or point skdistill to the folder that contains '{name}/' with the data_home "
+        f"argument or the {_DATA_HOME_ENV} environment variable. skdistill never downloads "
+        "data."
     )
 
 
@@ -429,9 +481,8 @@ def load_fashion_mnist(data_home=None, *, subset="train", n_samples=None, random
     Parameters
     ----------
     data_home : str or path-like, default=None
-        Folder holding ``fashion_mnist/``. Defaults to ``$SKDISTILL_DATA``, then
-        ``../shared/data`` relative to the current directory, then the ``shared/data``
-        folder next to the repository.
+        Data folder holding ``fashion_mnist/``; ``None`` resolves it with
+        :func:`get_data_home` (``$SKDISTILL_DATA``, else ``~/skdistill_data``).
     subset : {"train", "test"}, default="train"
         The official 60000 / 10000 split.
     n_samples : int, default=None
@@ -455,7 +506,12 @@ def load_fashion_mnist(data_home=None, *, subset="train", n_samples=None, random
     Raises
     ------
     FileNotFoundError
-        If the IDX files are not found; the message lists the directories searched.
+        If the IDX files are not in ``<data home>/fashion_mnist/``; the message names
+        the folder searched, the files expected and how to point to the data.
+
+    See Also
+    --------
+    get_data_home : where the data sets are looked for.
 
     Examples
     --------
@@ -486,14 +542,15 @@ def load_fashion_mnist(data_home=None, *, subset="train", n_samples=None, random
 
 
 def load_multilabel(name, data_home=None, *, subset="train"):
-    """Load one of the shared multi-label data sets (no download).
+    """Load one of the local multi-label data sets (no download).
 
     Parameters
     ----------
     name : {"bibtex", "corel5k", "delicious", "enron", "rcv1subset1"}
         Data set (see its ``SOURCE.md`` for origin and shapes).
     data_home : str or path-like, default=None
-        Folder holding ``<name>/``; resolved as in :func:`load_fashion_mnist`.
+        Data folder holding ``<name>/``; ``None`` resolves it with
+        :func:`get_data_home` (``$SKDISTILL_DATA``, else ``~/skdistill_data``).
     subset : {"train", "test", "all"}, default="train"
         The Mulan train/test split. ``rcv1subset1`` ships without a split; this loader
         uses the split suggested in its ``SOURCE.md``: the first 3000 of
@@ -507,9 +564,16 @@ def load_multilabel(name, data_home=None, *, subset="train"):
     Y : scipy.sparse.csr_matrix of shape (n_samples, n_labels)
         Label indicator matrix, uint8 0/1.
 
+    Raises
+    ------
+    FileNotFoundError
+        If the files are not in ``<data home>/<name>/``; the message names the folder
+        searched, the files expected and how to point to the data.
+
     See Also
     --------
     multilabel_to_multiclass : the paper's multiclass reduction.
+    get_data_home : where the data sets are looked for.
 
     Examples
     --------

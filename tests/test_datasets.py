@@ -1,4 +1,3 @@
-import os
 from pathlib import Path
 
 import numpy as np
@@ -10,6 +9,7 @@ from skdistill.datasets import (
     MULTILABEL_DATASETS,
     SoftmaxClassProbability,
     gaussian_class_probability,
+    get_data_home,
     load_fashion_mnist,
     load_multilabel,
     make_gaussian_classification,
@@ -175,18 +175,102 @@ def test_multilabel_to_multiclass_does_not_modify_Y():
     assert Y.nnz == 2
 
 
-# -- Loaders --------------------------------------------------------------------------------
+# -- Data home and loaders ------------------------------------------------------------------
 
 
-def _require(loader, *args, **kwargs):
-    try:
-        return loader(*args, **kwargs)
-    except FileNotFoundError as exc:
-        pytest.skip(f"shared data not available: {exc}")
+def test_get_data_home_resolution_order(tmp_path, monkeypatch):
+    home, env, arg = tmp_path / "home", tmp_path / "env", tmp_path / "arg"
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.delenv("SKDISTILL_DATA", raising=False)
+    # Neither argument nor variable: the folder in the user's home (not created).
+    assert get_data_home() == str(home / "skdistill_data")
+    assert not (home / "skdistill_data").exists()
+    # An empty variable counts as unset.
+    monkeypatch.setenv("SKDISTILL_DATA", "")
+    assert get_data_home() == str(home / "skdistill_data")
+    # The variable beats the home folder ...
+    monkeypatch.setenv("SKDISTILL_DATA", str(env))
+    assert get_data_home() == str(env)
+    # ... and the argument beats both, as a str or a path.
+    assert get_data_home(str(arg)) == str(arg)
+    assert get_data_home(arg) == str(arg)
+    # A leading ~ is expanded wherever the folder comes from.
+    assert get_data_home("~/mine") == str(home / "mine")
+    monkeypatch.setenv("SKDISTILL_DATA", "~/from_env")
+    assert get_data_home() == str(home / "from_env")
 
 
+def test_get_data_home_rejects_a_non_path():
+    with pytest.raises(TypeError, match="data_home must be a str or path-like"):
+        get_data_home(3)
+    with pytest.raises(TypeError, match="data_home"):
+        load_multilabel("enron", data_home=["/data"])
+
+
+def test_loaders_resolve_through_get_data_home(fake_data_home, tmp_path, monkeypatch):
+    # The same made-up data set is found through each of the three sources.
+    monkeypatch.delenv("SKDISTILL_DATA", raising=False)
+    X, y = load_fashion_mnist(fake_data_home, subset="test")
+    assert X.shape == (100, 784) and y.shape == (100,)
+    monkeypatch.setenv("SKDISTILL_DATA", str(fake_data_home))
+    np.testing.assert_array_equal(load_fashion_mnist(subset="test")[1], y)
+    monkeypatch.delenv("SKDISTILL_DATA")
+    monkeypatch.setenv("HOME", str(tmp_path / "user"))
+    (tmp_path / "user").mkdir()
+    (tmp_path / "user" / "skdistill_data").symlink_to(fake_data_home)
+    np.testing.assert_array_equal(load_fashion_mnist(subset="test")[1], y)
+    # The argument wins over a variable that points elsewhere.
+    monkeypatch.setenv("SKDISTILL_DATA", str(tmp_path / "nowhere"))
+    np.testing.assert_array_equal(load_fashion_mnist(fake_data_home, subset="test")[1], y)
+
+
+def test_load_fashion_mnist_reads_the_idx_format(fake_data_home):
+    X, y = load_fashion_mnist(fake_data_home, subset="train", dtype=np.float32)
+    assert X.shape == (300, 784) and X.dtype == np.float32
+    assert X.min() >= 0.0 and X.max() <= 1.0
+    np.testing.assert_array_equal(y, np.arange(300) % 10)
+    X_sub, y_sub = load_fashion_mnist(fake_data_home, n_samples=50, random_state=0,
+                                      dtype=np.float32)
+    assert X_sub.shape == (50, 784)
+    # The subset keeps file order, so the rows are rows of the full set.
+    rows = [int(np.flatnonzero((X == row).all(axis=1))[0]) for row in X_sub]
+    assert rows == sorted(rows)
+    np.testing.assert_array_equal(y_sub, y[rows])
+    with pytest.raises(ValueError, match="n_samples"):
+        load_fashion_mnist(fake_data_home, n_samples=301)
+
+
+def test_missing_data_set_error_names_folder_files_and_fix(tmp_path, monkeypatch):
+    monkeypatch.delenv("SKDISTILL_DATA", raising=False)
+    # The data home exists but does not hold the data set.
+    with pytest.raises(FileNotFoundError) as info:
+        load_multilabel("enron", data_home=tmp_path)
+    message = str(info.value)
+    assert f"no folder {tmp_path / 'enron'}" in message
+    assert "X_train.npz" in message and "Y_train.npz" in message
+    assert "data_home argument" in message
+    assert "SKDISTILL_DATA" in message and "never downloads" in message
+    # The data set folder exists but lacks a file: the missing file is named.
+    (tmp_path / "fashion_mnist").mkdir()
+    (tmp_path / "fashion_mnist" / "t10k-images-idx3-ubyte.gz").touch()
+    with pytest.raises(FileNotFoundError, match="lacks t10k-labels-idx1-ubyte.gz"):
+        load_fashion_mnist(tmp_path, subset="test")
+    # The data home itself does not exist; the message says where it came from.
+    monkeypatch.setenv("SKDISTILL_DATA", str(tmp_path / "absent"))
+    with pytest.raises(FileNotFoundError) as info:
+        load_fashion_mnist()
+    message = str(info.value)
+    assert f"data home {tmp_path / 'absent'}" in message and "does not exist" in message
+    assert "SKDISTILL_DATA environment variable" in message
+    monkeypatch.delenv("SKDISTILL_DATA")
+    monkeypatch.setenv("HOME", str(tmp_path / "user"))
+    with pytest.raises(FileNotFoundError, match="the default data home"):
+        load_multilabel("rcv1subset1")
+
+
+@pytest.mark.needs_data("fashion_mnist")
 def test_load_fashion_mnist_subset():
-    X, y = _require(load_fashion_mnist, subset="test", n_samples=500, random_state=0)
+    X, y = load_fashion_mnist(subset="test", n_samples=500, random_state=0)
     assert X.shape == (500, 784) and X.dtype == np.float64
     assert X.min() >= 0.0 and X.max() <= 1.0 and X.max() > 0.99
     assert y.dtype.kind == "i" and set(np.unique(y)) <= set(range(10))
@@ -194,8 +278,9 @@ def test_load_fashion_mnist_subset():
     np.testing.assert_array_equal(y, y2)
 
 
+@pytest.mark.needs_data("fashion_mnist")
 def test_load_fashion_mnist_full_test_set_order():
-    bunch = _require(load_fashion_mnist, subset="test", return_X_y=False)
+    bunch = load_fashion_mnist(subset="test", return_X_y=False)
     assert bunch.data.shape == (10_000, 784)
     # First test labels as documented in the data's SOURCE.md.
     np.testing.assert_array_equal(bunch.target[:10], [9, 2, 1, 1, 6, 1, 4, 6, 5, 7])
@@ -205,7 +290,9 @@ def test_load_fashion_mnist_full_test_set_order():
         load_fashion_mnist(subset="validation")
 
 
-@pytest.mark.parametrize("name", MULTILABEL_DATASETS)
+@pytest.mark.parametrize(
+    "name", [pytest.param(name, marks=pytest.mark.needs_data(name)) for name in MULTILABEL_DATASETS]
+)
 def test_load_multilabel_shapes(name):
     expected = {  # (n_train, n_test, n_features, n_labels) from each SOURCE.md
         "bibtex": (4880, 2515, 1836, 159),
@@ -214,7 +301,7 @@ def test_load_multilabel_shapes(name):
         "enron": (1123, 579, 1001, 53),
         "rcv1subset1": (3000, 3000, 944, 101),
     }[name]
-    X, Y = _require(load_multilabel, name)
+    X, Y = load_multilabel(name)
     X_test, Y_test = load_multilabel(name, subset="test")
     assert sp.isspmatrix_csr(X) and sp.isspmatrix_csr(Y)
     assert X.dtype == np.float32 and Y.dtype == np.uint8
@@ -225,8 +312,9 @@ def test_load_multilabel_shapes(name):
     assert X_rep.shape[0] == y.shape[0] == Y.nnz
 
 
+@pytest.mark.needs_data("rcv1subset1")
 def test_load_multilabel_rcv1_split_is_a_partition():
-    X_all, Y_all = _require(load_multilabel, "rcv1subset1", subset="all")
+    X_all, Y_all = load_multilabel("rcv1subset1", subset="all")
     X_tr, _ = load_multilabel("rcv1subset1", subset="train")
     X_te, _ = load_multilabel("rcv1subset1", subset="test")
     assert X_all.shape[0] == 6000
@@ -235,41 +323,14 @@ def test_load_multilabel_rcv1_split_is_a_partition():
         load_multilabel("amazoncat13k")
 
 
-def test_missing_data_error_names_directory_and_fix(tmp_path):
-    with pytest.raises(FileNotFoundError) as info:
-        load_multilabel("enron", data_home=tmp_path)
-    message = str(info.value)
-    assert str(tmp_path / "enron") in message
-    assert "SKDISTILL_DATA" in message and "data_home" in message
-    with pytest.raises(FileNotFoundError, match="fashion_mnist"):
-        load_fashion_mnist(data_home=tmp_path)
+def test_package_never_looks_in_the_repository_layout():
+    # The data home comes from the caller, the environment or the user's home only.
+    import skdistill
 
-
-def test_data_home_resolution_env_and_cwd(tmp_path, monkeypatch):
-    real = None
-    from skdistill.datasets import _candidate_data_homes
-
-    for home in _candidate_data_homes(None):
-        if (home / "enron" / "X_test.npz").is_file():
-            real = home
-    if real is None and os.environ.get("SKDISTILL_DATA") is None:
-        pytest.skip("shared data not available")
-    real = real or Path(os.environ["SKDISTILL_DATA"])
-
-    # The environment variable is used when no data_home is given, and only it.
-    monkeypatch.setenv("SKDISTILL_DATA", str(real))
-    assert load_multilabel("enron", subset="test")[0].shape[0] == 579
-    monkeypatch.setenv("SKDISTILL_DATA", str(tmp_path))
-    with pytest.raises(FileNotFoundError, match=str(tmp_path)):
-        load_multilabel("enron", subset="test")
-
-    # Without the variable, ../shared/data relative to the current directory is searched.
-    monkeypatch.delenv("SKDISTILL_DATA")
-    (tmp_path / "shared" / "data").mkdir(parents=True)
-    (tmp_path / "shared" / "data" / "enron").symlink_to(real / "enron")
-    (tmp_path / "project").mkdir()
-    monkeypatch.chdir(tmp_path / "project")
-    from skdistill.datasets import _find_dataset_dir
-
-    found = _find_dataset_dir("enron", ["X_test.npz"])
-    assert found == Path.cwd().parent / "shared" / "data" / "enron"
+    package = Path(skdistill.__file__).parent
+    offenders = [
+        str(path.relative_to(package))
+        for path in package.rglob("*.py")
+        if "shared/data" in path.read_text() or "shared\\data" in path.read_text()
+    ]
+    assert offenders == []

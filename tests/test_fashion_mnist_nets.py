@@ -15,16 +15,15 @@ from skdistill import DistilledClassifier  # noqa: E402
 from skdistill.datasets import load_fashion_mnist  # noqa: E402
 from skdistill.nets import LinearModule, MLPModule  # noqa: E402
 
+pytestmark = pytest.mark.needs_data("fashion_mnist")
+
 N_TRAIN, N_POOL, N_TEST = 2000, 2000, 1000
 
 
 @pytest.fixture(scope="module")
 def fashion():
-    try:
-        X, y = load_fashion_mnist(n_samples=N_TRAIN + N_POOL, random_state=0)
-        X_test, y_test = load_fashion_mnist(subset="test", n_samples=N_TEST, random_state=0)
-    except FileNotFoundError as exc:
-        pytest.skip(f"Fashion-MNIST not available (skdistill never downloads it): {exc}")
+    X, y = load_fashion_mnist(n_samples=N_TRAIN + N_POOL, random_state=0)
+    X_test, y_test = load_fashion_mnist(subset="test", n_samples=N_TEST, random_state=0)
     return X, y, X_test, y_test
 
 

@@ -169,12 +169,10 @@ def test_calibration_distortion_keeps_accuracy_and_hurts_student():
         assert row["student_auc_change"] < -3 * row["student_auc_change_se"]
 
 
+@pytest.mark.needs_data("fashion_mnist")
 def test_figure4b_small_fashion_mnist_run():
-    try:
-        results = figure4b.run(trials=1, n_train=5000, epochs=20, n_student=300, n_test=1000,
-                               biases=(0.0,), noises=(0.0, 4.0), verbose=False)
-    except FileNotFoundError as exc:
-        pytest.skip(f"Fashion-MNIST files not found: {exc}")
+    results = figure4b.run(trials=1, n_train=5000, epochs=20, n_student=300, n_test=1000,
+                           biases=(0.0,), noises=(0.0, 4.0), verbose=False)
     clean = _row(results, teacher=figure4b.NOISY, noise=0.0)
     noisy = _row(results, teacher=figure4b.NOISY, noise=4.0)
     one_hot = _row(results, teacher=figure4b.ONE_HOT)
@@ -284,11 +282,9 @@ def test_full_size_reproductions(name, tmp_path):
 
 
 @pytest.mark.slow
+@pytest.mark.needs_data("fashion_mnist")
 def test_full_size_figure4b(tmp_path):
-    try:
-        results = figure4b.run(full=True, n_jobs=-1, verbose=False)
-    except FileNotFoundError as exc:
-        pytest.skip(f"Fashion-MNIST files not found: {exc}")
+    results = figure4b.run(full=True, n_jobs=-1, verbose=False)
     _runner.save_results(results, tmp_path, figure4b.plot)
     clean = _row(results, teacher=figure4b.NOISY, bias=0.0, noise=0.0)
     worst = _row(results, teacher=figure4b.NOISY, bias=0.5, noise=4.0)

@@ -5,13 +5,21 @@ Runs one reproduction, prints its table (mean ± standard error over trials) and
 reproductions. Parameters a reproduction exposes beyond the common flags (separation,
 sample sizes, ...; see its module docstring) are set with ``--set KEY=VALUE``, where
 VALUE is a Python literal: ``--set separation=0.5 --set "sizes=[20, 200]"``.
+
+Reproductions on real data (``figure4b``) read it from ``--data-home PATH``, else from
+``skdistill.datasets.get_data_home()`` (``$SKDISTILL_DATA``, else ``~/skdistill_data``).
+Progress goes to stderr as one updating line on a terminal (a tqdm bar when tqdm is
+installed) and as one summary line elsewhere; ``--quiet`` silences it. The table goes to
+stdout.
 """
 
 from __future__ import annotations
 
 import argparse
 import ast
+import inspect
 import sys
+from pathlib import Path
 
 from . import EXPERIMENTS, get_experiment
 from ._runner import check_params, format_table, save_results
@@ -54,8 +62,18 @@ def _build_parser():
         "--set", dest="params", action="append", type=_parse_set, default=[],
         metavar="KEY=VALUE", help="reproduction-specific parameter (repeatable)",
     )
-    parser.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+    parser.add_argument(
+        "--data-home", metavar="PATH", default=None,
+        help="folder holding the data sets (e.g. fashion_mnist/) for the reproductions on "
+             "real data (default: $SKDISTILL_DATA, else ~/skdistill_data)",
+    )
+    parser.add_argument("--quiet", action="store_true", help="no progress on stderr")
     return parser
+
+
+#: run() parameters that have their own flag, and the flag.
+_FLAGS = {"trials": "--trials", "full": "--full", "n_jobs": "--n-jobs",
+          "random_state": "--seed", "verbose": "--quiet", "data_home": "--data-home"}
 
 
 def _list():
@@ -78,14 +96,21 @@ def main(argv=None):
         parser.error(f"--trials must be a positive integer; got {args.trials}.")
     module = get_experiment(args.name)
     params = dict(args.params)
-    common = sorted(set(params) & {"trials", "full", "n_jobs", "random_state", "verbose"})
+    common = sorted(set(params) & set(_FLAGS))
     if common:
-        parser.error(f"--set {common[0]}=...: use the command-line flag instead "
-                     "(--trials, --full, --n-jobs, --seed, --quiet).")
+        parser.error(f"--set {common[0]}=...: use the command-line flag "
+                     f"{_FLAGS[common[0]]} instead.")
     try:
         check_params(module.run, params)
     except TypeError as exc:
         parser.error(f"--set: {exc}")
+    if args.data_home is not None:
+        if not Path(args.data_home).expanduser().is_dir():
+            parser.error(f"--data-home {args.data_home}: no such folder; give the folder "
+                         "that holds the data sets (e.g. the one with fashion_mnist/ in it).")
+        # Reproductions on synthetic data read nothing: the flag does not concern them.
+        if "data_home" in inspect.signature(module.run).parameters:
+            params["data_home"] = args.data_home
     results = module.run(
         trials=args.trials, full=args.full, n_jobs=args.n_jobs, random_state=args.seed,
         verbose=not args.quiet, **params,

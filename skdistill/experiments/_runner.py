@@ -28,13 +28,14 @@ import csv
 import inspect
 import json
 import math
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
 from joblib import Parallel, delayed
 from threadpoolctl import threadpool_limits
+
+from ._progress import TrialProgress
 
 FULL_TRIALS = 100
 
@@ -75,31 +76,6 @@ def _check_trials(trials):
     return int(trials)
 
 
-class _Progress:
-    """One line per finished trial on stderr (overwritten in place on a terminal)."""
-
-    def __init__(self, name, total, verbose):
-        self.name, self.total, self.verbose = name, total, verbose
-        self.start = time.perf_counter()
-        self.done = 0
-        self.inplace = bool(getattr(sys.stderr, "isatty", lambda: False)())
-
-    def update(self, index):
-        self.done += 1
-        # Off a terminal (logs, CI) keep to about 20 lines however many trials run.
-        step = 1 if self.inplace else max(1, self.total // 20)
-        if not self.verbose or (self.done % step and self.done != self.total):
-            return
-        elapsed = time.perf_counter() - self.start
-        remaining = elapsed / self.done * (self.total - self.done)
-        line = (
-            f"[{self.name}] trial {index + 1} finished: {self.done}/{self.total} done, "
-            f"{elapsed:.1f} s elapsed, ~{remaining:.0f} s left"
-        )
-        end = "" if self.inplace and self.done < self.total else "\n"
-        print(("\r" if self.inplace else "") + line, end=end, file=sys.stderr, flush=True)
-
-
 def run_experiment(
     name,
     title,
@@ -136,7 +112,8 @@ def run_experiment(
     random_state : int or None, default=0
         Root seed; each trial gets an independent child seed.
     verbose : bool, default=True
-        Print one progress line per finished trial on stderr.
+        Show progress on stderr: on a terminal one line (a tqdm bar if tqdm is
+        installed) that updates as trials finish; elsewhere one summary line at the end.
     shared : dict, default=None
         Further keyword arguments of ``trial`` that are not settings (data arrays, a
         fitted teacher): passed to every trial, not stored in the results.
@@ -151,16 +128,16 @@ def run_experiment(
         # Record the fresh entropy so that an unseeded run can still be repeated.
         random_state = np.random.SeedSequence().entropy
     seeds = trial_seeds(random_state, trials)
-    progress = _Progress(name, trials, verbose)
     start = time.perf_counter()
     collected = []
     shared = shared or {}
     tasks = (
         delayed(_run_one)(trial, i, seed, settings, shared) for i, seed in enumerate(seeds)
     )
-    for index, rows, _ in Parallel(n_jobs=n_jobs, return_as="generator_unordered")(tasks):
-        collected.append((index, rows))
-        progress.update(index)
+    with TrialProgress(name, trials, verbose=verbose) as progress:
+        for index, rows, _ in Parallel(n_jobs=n_jobs, return_as="generator_unordered")(tasks):
+            collected.append((index, rows))
+            progress.update()
     collected.sort(key=lambda item: item[0])
     records = [
         {"trial": index, "seed": seeds[index], **row} for index, rows in collected for row in rows

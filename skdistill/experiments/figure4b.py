@@ -69,9 +69,8 @@ def _load(subset, n_samples, data_home, random_state):
         )
     except FileNotFoundError as exc:
         raise FileNotFoundError(
-            f"figure4b needs the Fashion-MNIST IDX files (fashion_mnist/ under a data "
-            f"directory); pass data_home=... (CLI: --set data_home=/path/to/data) or set "
-            f"SKDISTILL_DATA. {exc}"
+            f"figure4b needs the Fashion-MNIST IDX files (fashion_mnist/ in the data home); "
+            f"pass data_home=... (command line: --data-home PATH) or set SKDISTILL_DATA. {exc}"
         ) from exc
 
 
@@ -152,7 +151,8 @@ def run(
     verbose : bool, default=True
         Progress on stderr.
     data_home : str or path-like, default=None
-        Directory holding ``fashion_mnist/``; see ``load_fashion_mnist``.
+        Data folder holding ``fashion_mnist/`` (command line: ``--data-home``); ``None``
+        uses ``skdistill.datasets.get_data_home``.
     n_train, epochs, n_student, n_test : int, default=None
         Teacher training images and epochs, student pool size, test images; the quick
         or full defaults in the module docstring.
