@@ -461,9 +461,9 @@ def test_grid_search_over_net_and_distillation_parameters(problem):
         "student__module__hidden_units"][0]
 
 
-def test_issue_example_with_a_probability_module(problem):
-    """The issue's call: a user module in skorch's convention (softmax outputs, default
-    NLLLoss criterion) distilled from a random forest."""
+def test_user_module_in_skorchs_probability_convention(problem):
+    """A user module in skorch's convention (softmax outputs, default NLLLoss criterion)
+    distilled from a random forest."""
     X, P, _ = problem
     y = P.argmax(axis=1)
     student = NeuralNetClassifier(Probabilities, max_epochs=20, lr=0.5, verbose=0)
@@ -626,3 +626,101 @@ def test_net_teacher_per_batch_with_unlabelled_pool(problem):
     assert clf.teacher_.classes_.tolist() == [0, 1, 2]
     assert clf.predict(X).shape == (len(X),)
     assert "valid_loss" in clf.student_.history[-1]
+
+
+# -- the user's net is left as the user set it ---------------------------------------------
+
+
+def _user_params(net):
+    return dict(net.get_params(deep=False)) | {
+        k: v for k, v in vars(net).items() if "__" in k
+    }
+
+
+def _assert_params_unchanged(net, before):
+    after = _user_params(net)
+    assert after.keys() == before.keys()
+    for key, value in before.items():
+        assert after[key] is value, key
+
+
+@pytest.mark.parametrize("criterion", [torch.nn.CrossEntropyLoss,
+                                       torch.nn.CrossEntropyLoss(weight=torch.ones(3))])
+def test_soft_target_fit_leaves_the_users_net_parameters(problem, criterion):
+    X, P, classes = problem
+    callbacks = [EarlyStopping(patience=50)]
+    net = NeuralNetClassifier(Logits, criterion=criterion, max_epochs=2, verbose=0,
+                              callbacks=callbacks)
+    before = _user_params(net)
+    fit_soft_targets(net, X, P, classes=classes)
+    _assert_params_unchanged(net, before)
+    assert net.dataset is skorch.dataset.Dataset
+    assert isinstance(net.train_split, ValidSplit) and net.train_split.stratified
+    assert net.callbacks is callbacks and "callbacks__valid_acc" not in vars(net)
+    assert net.classes is None
+    # the trained parts are the soft-target ones
+    assert isinstance(net.criterion_, SoftTargetCrossEntropy)
+    np.testing.assert_array_equal(net.classes_, classes)
+
+
+def test_module_parameters_filled_in_for_the_fit_are_removed_after(problem):
+    X, P, classes = problem
+    net = NeuralNetClassifier(MLPModule, module__hidden_units=(4,), max_epochs=1, verbose=0,
+                              train_split=None)
+    before = _user_params(net)
+    fit_soft_targets(net, X, P, classes=classes)
+    _assert_params_unchanged(net, before)
+    assert net.module_.layers[-1].out_features == 3
+
+
+def test_hinton_and_batch_teacher_fits_leave_the_users_net_parameters(problem):
+    X, P, _ = problem
+    y = P.argmax(axis=1)
+    student = _net(criterion__weight=torch.ones(3), max_epochs=2,
+                   train_split=ValidSplit(4, stratified=True))
+    before = _user_params(student)
+    fit_hinton(student, X, P, y, classes=np.arange(3), temperature=2.0, alpha=0.5,
+               sample_weight=None)
+    _assert_params_unchanged(student, before)
+    assert isinstance(student.criterion_, HintonDistillationLoss)
+
+    teacher = fit_net_on_labels(_net(max_epochs=2), X, y)
+    teacher_before = _user_params(teacher)
+    student = _net(max_epochs=2, train_split=ValidSplit(4, stratified=True))
+    clf = DistilledClassifier(student, FrozenEstimator(teacher)).fit(X, y)
+    _assert_params_unchanged(teacher, teacher_before)
+    fitted_student = clf.student_
+    assert "iterator_train__collate_fn" not in vars(fitted_student)
+    assert "iterator_valid__collate_fn" not in vars(fitted_student)
+    assert fitted_student.get_params(deep=False).keys() == student.get_params(deep=False).keys()
+
+
+def test_a_failed_fit_leaves_the_users_net_parameters(problem):
+    X, P, classes = problem
+    instance = torch.nn.CrossEntropyLoss(weight=torch.ones(4))
+    for net in (_net(module__n_outputs=4), _net(module__n_outputs=4, criterion=instance)):
+        before = _user_params(net)
+        with pytest.raises(ValueError, match="outputs shape"):
+            fit_soft_targets(net, X, P, classes=classes)
+        _assert_params_unchanged(net, before)
+
+
+def test_a_users_collate_fn_gets_precomputed_targets(problem):
+    """A net that collates its own batches cannot take the teacher batch by batch; it is
+    fitted on the precomputed targets instead, with its collate_fn kept."""
+    from torch.utils.data import default_collate
+
+    X, P, _ = problem
+    y = P.argmax(axis=1)
+    calls = []
+
+    def collate(items):
+        calls.append(len(items))
+        return default_collate(items)
+
+    teacher = _teacher_net(X, y)
+    vars(teacher)["seen_rows_"] = []
+    student = _net(max_epochs=1, batch_size=30, iterator_train__collate_fn=collate)
+    DistilledClassifier(student, FrozenEstimator(teacher)).fit(X, y)
+    assert calls and max(calls) <= 30
+    assert vars(teacher)["seen_rows_"] == [len(X)]  # the teacher ran once, on the whole pool
