@@ -23,9 +23,11 @@ from sklearn.metrics import accuracy_score, log_loss
 from sklearn.utils import Bunch, check_random_state, check_scalar, resample
 from sklearn.utils.validation import column_or_1d
 
+from ._selection import compare_teachers
 from ._teacher import teacher_proba
 
 __all__ = [
+    "compare_teachers",
     "expected_calibration_error",
     "make_precision_at_k_scorer",
     "multiclass_brier_score",
