@@ -34,11 +34,13 @@ from sklearn.utils import Bunch, check_array, check_random_state, check_scalar, 
 from sklearn.utils.metadata_routing import MetadataRequest
 from sklearn.utils.validation import _check_sample_weight, column_or_1d
 
+from ._selection import compare_teachers
 from ._teacher import teacher_proba
 from ._top_k import top_k_indices
 from ._validation import align_columns, check_probabilities
 
 __all__ = [
+    "compare_teachers",
     "expected_calibration_error",
     "label_propensities",
     "make_ndcg_at_k_scorer",

@@ -1,0 +1,451 @@
+"""Held-out proper scores of candidate teachers, with paired standard errors.
+
+For any probability vector ``q(x)``, ``E_y ||q(x) - e_y||^2 = ||q(x) - p*(x)||^2 +
+E_y ||p*(x) - e_y||^2``, and the last term is the same for every teacher. So on rows a
+teacher was not fitted on, differences of Brier scores are unbiased estimates of
+differences of the teachers' mean squared error to the Bayes class-probabilities, the
+quantity that Proposition 3 of the paper charges to the student.
+"""
+
+from __future__ import annotations
+
+import copy
+import time
+from collections import defaultdict
+from numbers import Integral
+
+import numpy as np
+from joblib import Parallel, delayed
+from sklearn.base import clone
+from sklearn.model_selection import check_cv
+from sklearn.utils import Bunch, check_random_state
+from sklearn.utils._param_validation import StrOptions, validate_params
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import _num_samples, column_or_1d
+
+# Every use of the package's teacher step goes through these names, so that a rename
+# in ._teacher is a one-line change here.
+from ._teacher import _fit_predict, check_teacher, is_callable_teacher, is_frozen, teacher_proba
+
+SCORINGS = ("brier", "log_loss")
+
+
+# --------------------------------------------------------------------------- #
+# Per-row scores and their summary
+# --------------------------------------------------------------------------- #
+
+
+def per_row_scores(P, y_index, scoring):
+    """Per-row proper score of the probability matrix ``P`` at the true columns."""
+    rows = np.arange(P.shape[0])
+    if scoring == "brier":
+        residual = P.copy()
+        residual[rows, y_index] -= 1.0
+        return np.einsum("ij,ij->i", residual, residual)
+    # Clipped as sklearn.metrics.log_loss does, so the mean equals it exactly.
+    eps = np.finfo(np.float64).eps
+    return -np.log(np.clip(P[rows, y_index], eps, 1.0 - eps))
+
+
+def summarise_scores(names, scores_per_row, scoring):
+    """Means, standard errors and paired differences of per-row scores.
+
+    ``scores_per_row`` has one row per candidate and one column per scored row.
+    """
+    S = np.asarray(scores_per_row, dtype=np.float64)
+    n = S.shape[1]
+    scores = S.mean(axis=1)
+    standard_errors = S.std(axis=1, ddof=1) / np.sqrt(n)
+    # Paired over rows: the SE of a difference uses the per-row differences, which
+    # cancels the row-to-row variation shared by the candidates. One candidate at a time
+    # keeps memory at (n_candidates, n_samples), and computing the differences directly
+    # (not var_i + var_j - 2 cov_ij) keeps near-identical candidates' SEs accurate.
+    k = S.shape[0]
+    differences = np.empty((k, k))
+    difference_standard_errors = np.empty((k, k))
+    for i in range(k):
+        row_differences = S[i] - S
+        differences[i] = row_differences.mean(axis=1)
+        difference_standard_errors[i] = row_differences.std(axis=1, ddof=1) / np.sqrt(n)
+    best = int(np.argmin(scores))
+    return Bunch(
+        names=list(names),
+        scoring=scoring,
+        scores=scores,
+        standard_errors=standard_errors,
+        differences=differences,
+        difference_standard_errors=difference_standard_errors,
+        best_index=best,
+        best_name=names[best],
+        n_samples=n,
+    )
+
+
+# --------------------------------------------------------------------------- #
+# Candidates
+# --------------------------------------------------------------------------- #
+
+
+def _kind(candidate):
+    if is_callable_teacher(candidate):
+        return "callable"
+    if is_frozen(candidate):
+        return "prefit"
+    if hasattr(candidate, "fit"):
+        return "cv"
+    return "proba"
+
+
+def _base_name(candidate, kind):
+    if kind == "proba":
+        return "proba"
+    if kind == "callable":
+        return getattr(candidate, "__name__", type(candidate).__name__).lower()
+    if kind == "prefit":
+        return type(candidate.estimator).__name__.lower()
+    return type(candidate).__name__.lower()
+
+
+def _auto_names(candidates, kinds):
+    """Lower-case class names, numbered when repeated, as ``make_pipeline`` does."""
+    names = [_base_name(c, k) for c, k in zip(candidates, kinds)]
+    counts = defaultdict(int)
+    for name in names:
+        counts[name] += 1
+    seen = defaultdict(int)
+    for i, name in enumerate(names):
+        if counts[name] > 1:
+            seen[name] += 1
+            names[i] = f"{name}-{seen[name]}"
+    return names
+
+
+def _named_candidates(candidates):
+    if isinstance(candidates, dict):
+        if not candidates:
+            raise ValueError("candidates is an empty dict; give at least one teacher.")
+        names = [str(name) for name in candidates]
+        if len(set(names)) != len(names):
+            raise ValueError(f"candidate names must be distinct as strings; got {names}.")
+        values = list(candidates.values())
+        return names, values, [_kind(c) for c in values]
+    values = list(candidates) if isinstance(candidates, list | tuple) else [candidates]
+    if not values:
+        raise ValueError("candidates is empty; give at least one teacher.")
+    kinds = [_kind(c) for c in values]
+    return _auto_names(values, kinds), values, kinds
+
+
+def _check_proba_candidate(P, name, n_samples, classes):
+    what = f"The probabilities of candidate {name!r}"
+    try:
+        P = np.asarray(P, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"candidate {name!r} is a {type(P).__name__}, which is neither a "
+                        "classifier, a FrozenEstimator, a callable X -> probabilities, nor a "
+                        "numeric probability matrix.") from exc
+    if P.ndim == 1:
+        if len(classes) != 2:
+            raise ValueError(f"{what} are 1-D, which is read as the positive-class probability "
+                             f"of a binary problem, but there are {len(classes)} classes; give an "
+                             "(n_samples, n_classes) matrix.")
+        P = np.column_stack([1.0 - P, P])
+    if P.shape != (n_samples, len(classes)):
+        raise ValueError(f"{what} must have shape (n_samples, n_classes) = ({n_samples}, "
+                         f"{len(classes)}), one row per label in y and one column per class in "
+                         f"classes={classes.tolist()}; got shape {P.shape}.")
+    if not np.all(np.isfinite(P)):
+        raise ValueError(f"{what} contain NaN or infinite values.")
+    sums = P.sum(axis=1)
+    if np.any(P < -1e-8) or np.any(np.abs(sums - 1.0) > 1e-6 * len(classes)):
+        raise ValueError(f"{what} are not probabilities: rows must be non-negative and sum to 1 "
+                         f"(row sums range over [{sums.min():.4g}, {sums.max():.4g}]). If these "
+                         "are logits or scores, apply a softmax first.")
+    return np.clip(P, 0.0, None)
+
+
+def _resolve_classes(y, classes):
+    if classes is None:
+        return np.unique(y)
+    classes = np.asarray(classes)
+    if np.unique(classes).size != classes.size:
+        raise ValueError("classes must not contain duplicate labels.")
+    classes = np.unique(classes)
+    unknown = np.setdiff1d(y, classes)
+    if unknown.size:
+        raise ValueError(f"y contains labels {unknown.tolist()} that are not in classes="
+                         f"{classes.tolist()}; add them to classes.")
+    return classes
+
+
+def _seeded(splitter, random_state):
+    """The splitter, seeded from ``random_state`` if it shuffles without a seed of its own."""
+    if random_state is None or not getattr(splitter, "shuffle", False):
+        return splitter
+    if getattr(splitter, "random_state", 0) is not None:
+        return splitter
+    seeded = copy.copy(splitter)  # the caller's splitter keeps its random_state=None
+    seeded.random_state = int(check_random_state(random_state).randint(np.iinfo(np.int32).max))
+    return seeded
+
+
+def _splits(cv, X, y, random_state):
+    splitter = _seeded(check_cv(cv, y, classifier=True), random_state)
+    try:
+        splits = list(splitter.split(X, y))
+    except ValueError as exc:
+        raise ValueError(f"cv={cv!r} cannot split the {len(y)} rows of (X, y): {exc}") from exc
+    seen = np.zeros(len(y), dtype=int)
+    for _, test in splits:
+        np.add.at(seen, test, 1)
+    if np.any(seen != 1):
+        raise ValueError("cv must partition the rows (every row in exactly one test fold), as "
+                         "cross_val_predict requires; use KFold/StratifiedKFold-like splitters. "
+                         "To score on a single held-out set, fit the candidates yourself and "
+                         "pass them in sklearn.frozen.FrozenEstimator with the held-out (X, y).")
+    return splits
+
+
+def _fit_fold(estimator, X, y, train, test, classes):
+    start = time.perf_counter()
+    _, P = _fit_predict(estimator, X, y, train, test, classes, {})
+    return P, time.perf_counter() - start, estimator
+
+
+# --------------------------------------------------------------------------- #
+# Public function
+# --------------------------------------------------------------------------- #
+
+
+@validate_params(
+    {
+        "candidates": "no_validation",
+        "X": "no_validation",
+        "y": ["array-like"],
+        "scoring": [StrOptions(set(SCORINGS))],
+        "cv": ["cv_object"],
+        "classes": ["array-like", None],
+        "n_jobs": [Integral, None],
+        "random_state": ["random_state"],
+        "return_per_row": ["boolean"],
+        "return_proba": ["boolean"],
+        "return_estimators": ["boolean"],
+    },
+    prefer_skip_nested_validation=False,
+)
+def compare_teachers(candidates, X, y, *, scoring="brier", cv=5, classes=None, n_jobs=None,
+                     random_state=None, return_per_row=False, return_proba=False,
+                     return_estimators=False):
+    """Held-out proper scores of candidate teachers, with paired standard errors.
+
+    A teacher helps a student to the extent that its probabilities are close to the
+    Bayes class-probabilities ``p*`` in mean squared error (Proposition 3 of Menon et
+    al.). ``p*`` is unknown on real data, but for any probability vector ``q(x)``::
+
+        E_y ||q(x) - e_y||^2 = ||q(x) - p*(x)||^2 + E_y ||p*(x) - e_y||^2
+
+    and the last term does not depend on the teacher. So on rows a teacher was not
+    fitted on, its Brier score estimates its MSE to ``p*`` up to a constant shared by
+    all teachers, and the **difference of two teachers' Brier scores is an unbiased
+    estimate of the difference of their MSEs to p***. This function computes, for
+    every candidate, the held-out score, its standard error, and all pairwise
+    differences with standard errors paired over rows.
+
+    Every candidate is scored on the same rows ``(X, y)``:
+
+    - an unfitted classifier is scored out of fold: clones are fitted on the training
+      folds of ``cv`` and predict their test fold (as ``cross_val_predict``), all
+      candidates' fits in one joblib pool over ``n_jobs``;
+    - a :class:`~sklearn.frozen.FrozenEstimator` around a fitted classifier, or a
+      callable ``X -> probabilities``, predicts ``X`` as is: ``(X, y)`` must then be
+      held out from its training data;
+    - an array of shape ``(n_samples, n_classes)`` is taken as held-out probabilities
+      on the rows of ``y`` (``X`` may be None if every candidate is an array).
+
+    Probabilities come from ``predict_proba`` (or a softmax of ``decision_function``)
+    and their columns are aligned to ``classes`` by label, exactly as
+    :class:`~skdistill.DistilledClassifier` reads its teacher.
+
+    Parameters
+    ----------
+    candidates : dict, list or single candidate
+        ``{name: candidate}``, or a list of candidates named by their lower-case class
+        name (numbered when repeated, as :func:`~sklearn.pipeline.make_pipeline`
+        does; arrays are named ``"proba"``). A candidate is an unfitted classifier, a
+        ``FrozenEstimator``, a callable, or a probability matrix (1-D: positive-class
+        probability of a binary problem).
+    X : array-like of shape (n_samples, n_features) or None
+        Inputs of the scored rows; None only if every candidate is an array.
+    y : array-like of shape (n_samples,)
+        Labels of the scored rows.
+    scoring : {"brier", "log_loss"}, default="brier"
+        Per-row score: ``"brier"``, the multiclass Brier score ``||p(x) - e_y||^2``
+        summed over classes (as :func:`~skdistill.metrics.multiclass_brier_score`);
+        ``"log_loss"``, ``-log p_y(x)`` (clipped as in
+        :func:`sklearn.metrics.log_loss`). Both are proper scores, but **only the Brier
+        differences estimate differences of MSE to p***; log-loss differences
+        estimate differences of the KL divergence from ``p*``.
+    cv : int, cross-validation generator or iterable, default=5
+        Folds for the unfitted candidates, as in
+        :func:`~sklearn.model_selection.cross_val_predict`: an int (None means 5) gives
+        :class:`~sklearn.model_selection.StratifiedKFold` (not shuffled). The folds must
+        partition the rows. All candidates use the same folds. If the rows are stored
+        in some order (by class, by time), pass a shuffling splitter.
+    classes : array-like of shape (n_classes,), default=None
+        Every class label, in column order; default the sorted labels of ``y``. Give
+        them when a prefit candidate knows classes absent from ``y``.
+    n_jobs : int, default=None
+        Parallel fits (joblib); None means 1 unless in a ``joblib.parallel_config``
+        context.
+    random_state : int, RandomState instance or None, default=None
+        Seeds a splitter that shuffles but has no seed of its own (e.g.
+        ``cv=KFold(5, shuffle=True)``); other splitters are used as given.
+    return_per_row : bool, default=False
+        Also return the per-row scores.
+    return_proba : bool, default=False
+        Also return every candidate's held-out probabilities (e.g. to reuse an
+        out-of-fold matrix as soft targets).
+    return_estimators : bool, default=False
+        Also return the fitted fold clones of the cross-validated candidates.
+
+    Returns
+    -------
+    result : :class:`~sklearn.utils.Bunch`
+        - ``names`` : list of str, one per candidate.
+        - ``scoring`` : str.
+        - ``scores`` : ndarray of shape (n_candidates,), mean per-row score (lower is
+          better).
+        - ``standard_errors`` : ndarray of shape (n_candidates,).
+        - ``differences`` : ndarray of shape (n_candidates, n_candidates),
+          ``differences[i, j] = scores[i] - scores[j]`` (negative: ``i`` is better).
+        - ``difference_standard_errors`` : ndarray of shape (n_candidates,
+          n_candidates), standard errors of the paired differences.
+        - ``best_index``, ``best_name`` : the candidate with the lowest score. Whether
+          it is *clearly* the best is for ``differences`` and their standard errors
+          to say.
+        - ``classes`` : ndarray of shape (n_classes,), the column order.
+        - ``n_samples`` : int, scored rows; ``n_splits`` : int or None.
+        - ``n_fits`` : int, model fits performed; ``fit_time`` : float, seconds spent
+          fitting and predicting, summed over fits; ``total_time`` : float, wall-clock
+          seconds of the call.
+        - ``per_row_scores`` : ndarray of shape (n_candidates, n_samples), if
+          ``return_per_row``.
+        - ``proba`` : list of ndarray of shape (n_samples, n_classes), if
+          ``return_proba``.
+        - ``estimators`` : list, per candidate the fitted fold clones in the order of
+          the folds (None for a candidate that is not cross-validated), if
+          ``return_estimators``.
+
+    Notes
+    -----
+    What the numbers estimate, and under which assumptions:
+
+    - the rows are independent draws from the distribution of interest;
+    - no candidate was fitted on the row it is scored on (out-of-fold for
+      cross-validated candidates; the caller's responsibility for prefit ones);
+    - with cross-validation each row is scored by a teacher fitted on the other
+      folds, that is on ``(K - 1) / K`` of the rows: the scores estimate the quality
+      of a teacher trained on that much data, not of one refitted on all of it;
+    - the standard errors are ``sd / sqrt(n)`` of the per-row scores (of the per-row
+      score differences for ``difference_standard_errors``). They treat the per-row
+      terms as independent, which ignores that the fold teachers are fitted on the
+      other rows; they are approximate, and they describe the uncertainty due to the
+      finite set of scored rows given the fitted teachers, not the variation of the
+      teachers over fresh training samples.
+
+    With these, ``differences[i, j]`` of the Brier score is an unbiased estimate of
+    ``E_x ||p_i(x) - p*(x)||^2 - E_x ||p_j(x) - p*(x)||^2``; the constant
+    ``E ||p*(x) - e_y||^2`` is unknown, so single Brier scores are MSEs only up to it.
+    Picking the lowest of many noisy scores favours lucky candidates: its score is
+    optimistic.
+
+    See Also
+    --------
+    skdistill.metrics.multiclass_brier_score : The Brier score of one matrix.
+    skdistill.metrics.teacher_bias_variance : MSE to ``p*`` when ``p*`` is known.
+    skdistill.plotting.TeacherComparisonDisplay : Plot of the result.
+
+    Examples
+    --------
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from sklearn.tree import DecisionTreeClassifier
+    >>> from skdistill.datasets import make_gaussian_classification
+    >>> from skdistill.metrics import compare_teachers
+    >>> X, y, _ = make_gaussian_classification(600, separation=0.25, random_state=0)
+    >>> result = compare_teachers(
+    ...     {"logistic": LogisticRegression(),
+    ...      "tree": DecisionTreeClassifier(max_depth=8, random_state=0)},
+    ...     X, y, cv=5)
+    >>> result.best_name
+    'logistic'
+    >>> d, se = result.differences[1, 0], result.difference_standard_errors[1, 0]
+    >>> bool(d / se > 3)  # the tree is clearly farther from p* than the logistic model
+    True
+    """
+    start = time.perf_counter()
+    names, values, kinds = _named_candidates(candidates)
+    y = column_or_1d(y, warn=True)
+    check_classification_targets(y)
+    n_samples = y.shape[0]
+    if n_samples < 2:
+        raise ValueError(f"y has {n_samples} row(s); standard errors need at least 2.")
+    if X is None:
+        needs_X = [name for name, kind in zip(names, kinds) if kind != "proba"]
+        if needs_X:
+            raise ValueError(f"X is None but candidates {needs_X} must predict on X; pass X, "
+                             "or give only probability matrices.")
+    elif _num_samples(X) != n_samples:
+        raise ValueError(f"X has {_num_samples(X)} rows but y has {n_samples}.")
+    for name, value, kind in zip(names, values, kinds):
+        if kind in ("cv", "prefit"):
+            try:
+                check_teacher(value)
+            except TypeError as exc:
+                raise TypeError(f"candidate {name!r}: {exc}") from exc
+    classes = _resolve_classes(y, classes)
+
+    probas = [None] * len(values)
+    for i, (name, value, kind) in enumerate(zip(names, values, kinds)):
+        if kind == "proba":
+            probas[i] = _check_proba_candidate(value, name, n_samples, classes)
+        elif kind in ("prefit", "callable"):
+            try:
+                probas[i] = teacher_proba(value, X, classes)
+            except ValueError as exc:
+                raise ValueError(f"candidate {name!r}: {exc}") from exc
+
+    to_fit = [i for i, kind in enumerate(kinds) if kind == "cv"]
+    splits = _splits(cv, X, y, random_state) if to_fit else None
+    estimators = [None] * len(values)
+    fit_time = 0.0
+    if to_fit:
+        tasks = [(i, train, test) for i in to_fit for train, test in splits]
+        results = Parallel(n_jobs=n_jobs)(
+            delayed(_fit_fold)(clone(values[i]), X, y, train, test, classes)
+            for i, train, test in tasks
+        )
+        for i in to_fit:
+            probas[i] = np.empty((n_samples, len(classes)))
+            estimators[i] = []
+        for (i, _, test), (P, seconds, fitted) in zip(tasks, results):
+            probas[i][test] = P
+            estimators[i].append(fitted)
+            fit_time += seconds
+
+    y_index = np.searchsorted(classes, y)
+    per_row = np.stack([per_row_scores(P, y_index, scoring) for P in probas])
+    result = summarise_scores(names, per_row, scoring)
+    result.update(
+        classes=classes,
+        n_splits=None if splits is None else len(splits),
+        n_fits=0 if splits is None else len(to_fit) * len(splits),
+        fit_time=fit_time,
+    )
+    if return_per_row:
+        result.per_row_scores = per_row
+    if return_proba:
+        result.proba = probas
+    if return_estimators:
+        result.estimators = estimators
+    result.total_time = time.perf_counter() - start
+    return result
