@@ -9,7 +9,6 @@ quantity that Proposition 3 of the paper charges to the student.
 
 from __future__ import annotations
 
-import copy
 import time
 from collections import defaultdict
 from numbers import Integral
@@ -18,14 +17,22 @@ import numpy as np
 from joblib import Parallel, delayed
 from sklearn.base import clone
 from sklearn.model_selection import check_cv
-from sklearn.utils import Bunch, check_random_state
+from sklearn.utils import Bunch
 from sklearn.utils._param_validation import StrOptions, validate_params
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _num_samples, column_or_1d
 
 # Every use of the package's teacher step goes through these names, so that a rename
 # in ._teacher is a one-line change here.
-from ._teacher import _fit_predict, check_teacher, is_callable_teacher, is_frozen, teacher_proba
+from ._teacher import (
+    _fit_predict,
+    check_teacher,
+    is_callable_teacher,
+    is_frozen,
+    seeded_splitter,
+    teacher_proba,
+)
+from ._validation import check_probabilities
 
 SCORINGS = ("brier", "log_loss")
 
@@ -150,18 +157,10 @@ def _check_proba_candidate(P, name, n_samples, classes):
                              f"of a binary problem, but there are {len(classes)} classes; give an "
                              "(n_samples, n_classes) matrix.")
         P = np.column_stack([1.0 - P, P])
-    if P.shape != (n_samples, len(classes)):
+    if P.shape[0] != n_samples:
         raise ValueError(f"{what} must have shape (n_samples, n_classes) = ({n_samples}, "
-                         f"{len(classes)}), one row per label in y and one column per class in "
-                         f"classes={classes.tolist()}; got shape {P.shape}.")
-    if not np.all(np.isfinite(P)):
-        raise ValueError(f"{what} contain NaN or infinite values.")
-    sums = P.sum(axis=1)
-    if np.any(P < -1e-8) or np.any(np.abs(sums - 1.0) > 1e-6 * len(classes)):
-        raise ValueError(f"{what} are not probabilities: rows must be non-negative and sum to 1 "
-                         f"(row sums range over [{sums.min():.4g}, {sums.max():.4g}]). If these "
-                         "are logits or scores, apply a softmax first.")
-    return np.clip(P, 0.0, None)
+                         f"{len(classes)}), one row per label in y; got shape {P.shape}.")
+    return check_probabilities(P, n_classes=len(classes), name=what)
 
 
 def _resolve_classes(y, classes):
@@ -178,19 +177,8 @@ def _resolve_classes(y, classes):
     return classes
 
 
-def _seeded(splitter, random_state):
-    """The splitter, seeded from ``random_state`` if it shuffles without a seed of its own."""
-    if random_state is None or not getattr(splitter, "shuffle", False):
-        return splitter
-    if getattr(splitter, "random_state", 0) is not None:
-        return splitter
-    seeded = copy.copy(splitter)  # the caller's splitter keeps its random_state=None
-    seeded.random_state = int(check_random_state(random_state).randint(np.iinfo(np.int32).max))
-    return seeded
-
-
 def _splits(cv, X, y, random_state):
-    splitter = _seeded(check_cv(cv, y, classifier=True), random_state)
+    splitter = seeded_splitter(check_cv(cv, y, classifier=True), random_state)
     try:
         splits = list(splitter.split(X, y))
     except ValueError as exc:

@@ -158,7 +158,7 @@ def _fit_predict(teacher, X, y, train, test, classes, fit_params):
     return test, teacher_proba(teacher, _safe_indexing(X, test), classes)
 
 
-def _seeded_splitter(splitter, random_state):
+def seeded_splitter(splitter, random_state):
     """The splitter, with a seed from ``random_state`` if it shuffles without one."""
     if random_state is None or not getattr(splitter, "shuffle", False):
         return splitter
@@ -184,7 +184,7 @@ def out_of_fold_proba(teacher, X, y, classes, cv, *, n_jobs=None, fit_params=Non
             f"teacher_cv={cv} needs at least {cv} labelled rows; got {n_samples}. "
             "Lower teacher_cv or set teacher_cv=None."
         )
-    splitter = _seeded_splitter(check_cv(cv, y, classifier=True), random_state)
+    splitter = seeded_splitter(check_cv(cv, y, classifier=True), random_state)
     try:
         splits = list(splitter.split(X, y))
     except ValueError as exc:
