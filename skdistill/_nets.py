@@ -130,9 +130,23 @@ def row_weights(sample_weight, n):
 
 
 def predict_net_proba(estimator, X):
-    """``predict_proba`` of a fitted net (or a pipeline ending in one) on float32 input."""
+    """``predict_proba`` of a fitted net (or a pipeline ending in one) on float32 input.
+
+    Sparse input is densified a batch of rows at a time.
+    """
     net, Xt = to_final_estimator(estimator, X)
-    return net.predict_proba(as_float32(Xt))
+    if not sparse.issparse(Xt):
+        return net.predict_proba(as_float32(Xt))
+    step = _prediction_rows(net)
+    return np.concatenate([
+        net.predict_proba(dense_rows(Xt, np.arange(start, min(start + step, Xt.shape[0]))))
+        for start in range(0, Xt.shape[0], step)
+    ], axis=0)
+
+
+def _prediction_rows(net):
+    """Rows handed to a net per prediction call: many of its batches, to bound memory."""
+    return max(int(getattr(net, "batch_size", 128) or 128), 1) * 64
 
 
 def _criterion_class(net):
@@ -159,7 +173,7 @@ def iter_net_proba(estimator, X, *, batch_size=None):
     """
     net = final_estimator(estimator)
     n = X.shape[0] if hasattr(X, "shape") else len(X)
-    step = batch_size or max(int(getattr(net, "batch_size", 128) or 128), 1) * 64
+    step = batch_size or _prediction_rows(net)
     for start in range(0, n, step):
         stop = min(start + step, n)
         proba = predict_net_proba(estimator, _safe_indexing(X, np.arange(start, stop)))
@@ -389,18 +403,58 @@ def _check_outputs(net, X, n_classes, kind):
             )
 
 
-def fit_net(net, X, Y, *, classes, layout, criterion, kind, settings=None, labels_of=None):
+def dense_rows(X, rows):
+    """Rows of ``X`` (array or sparse matrix) as a dense float32 array."""
+    part = _safe_indexing(X, rows)
+    return np.asarray(part.toarray() if sparse.issparse(part) else part, dtype=np.float32)
+
+
+class _BatchCollate:
+    """``collate_fn`` that reads a batch's rows from ``X`` and, if asked, makes its targets.
+
+    With ``X`` given, the dataset holds row indices into ``X`` (a sparse matrix, or rows
+    repeated without copying them), and only a batch of rows is densified at a time.
+    ``batch_targets(X_batch, Y_batch) -> targets`` computes the targets from the
+    batch's rows (e.g. by running a teacher), so no target matrix over all rows exists.
+    """
+
+    def __init__(self, X=None, batch_targets=None):
+        self.X = X
+        self.batch_targets = batch_targets
+
+    def __call__(self, items):
+        import torch
+        from torch.utils.data import default_collate
+
+        Xb, Yb = default_collate(items)
+        if self.X is not None:
+            Xb = torch.from_numpy(dense_rows(self.X, Xb.numpy()))
+        if self.batch_targets is not None:
+            Yb = torch.as_tensor(self.batch_targets(Xb.numpy(), Yb.numpy()))
+        return Xb, Yb
+
+
+def _user_collate(net):
+    params = net.get_params()
+    return [key for key in ("iterator_train__collate_fn", "iterator_valid__collate_fn")
+            if params.get(key) is not None]
+
+
+def fit_net(net, X, Y, *, classes, layout, criterion, kind, settings=None, labels_of=None,
+            rows=None, batch_targets=None):
     """Fit ``net`` in place on the float32 target matrix ``Y`` with skorch's traps handled.
 
     Parameters
     ----------
     net : skorch net
-    X : array-like of shape (n_samples, n_features)
-    Y : ndarray of shape (n_samples, layout.width), float32
-        Targets in ``layout`` (see :class:`skdistill.losses.TargetLayout`).
+    X : {array-like, sparse matrix} of shape (n_samples, n_features)
+    Y : ndarray of shape (n_examples, layout.width), float32
+        Targets in ``layout`` (see :class:`skdistill.losses.TargetLayout`), one row per
+        training example: per row of ``X``, or per entry of ``rows``.
     classes : array-like of shape (n_classes,)
         The real classes; the fitted net's ``classes_``.
     layout : TargetLayout
+        The layout of ``Y`` (of the targets ``batch_targets`` makes, if given).
     criterion : torch loss class or instance
         Trained as the net's criterion for this fit.
     kind : {"logits", "probabilities"}
@@ -410,6 +464,12 @@ def fit_net(net, X, Y, *, classes, layout, criterion, kind, settings=None, label
     labels_of : callable, default=None
         ``labels_of(Y) -> classes per row`` (or None) to stratify the validation split;
         default the argmax of the target probabilities.
+    rows : array-like of int, default=None
+        Train on these rows of ``X`` (repeats allowed) rather than on ``X`` row by row.
+        Sparse ``X`` is always read through row indices, densified batch by batch.
+    batch_targets : callable, default=None
+        ``batch_targets(X_batch, Y_batch) -> targets in layout``: the targets of each
+        training and validation batch, made from its rows and its row of ``Y``.
 
     Returns
     -------
@@ -418,11 +478,6 @@ def fit_net(net, X, Y, *, classes, layout, criterion, kind, settings=None, label
     from skorch.callbacks import EpochScoring
     from skorch.dataset import ValidSplit
 
-    if sparse.issparse(X):
-        raise TypeError(
-            f"sparse input is not supported by {type(net).__name__} (skorch's default "
-            "dataset cannot batch sparse rows); pass a dense array, e.g. X.toarray()."
-        )
     classes = np.asarray(classes)
     n_classes = len(classes)
     _check_classes_param(net, classes)
@@ -436,18 +491,35 @@ def fit_net(net, X, Y, *, classes, layout, criterion, kind, settings=None, label
     default_callbacks = {name for name, _ in net.get_default_callbacks()}
     # (vars: get_params also lists the default callbacks the user did not set)
     if "valid_acc" in default_callbacks and "callbacks__valid_acc" not in vars(net):
-        fit_settings["callbacks__valid_acc"] = EpochScoring(
-            functools.partial(_soft_accuracy, layout=layout), name="valid_acc",
-            lower_is_better=False,
+        fit_settings["callbacks__valid_acc"] = (
+            None if batch_targets is not None  # no stored targets to score against
+            else EpochScoring(functools.partial(_soft_accuracy, layout=layout),
+                              name="valid_acc", lower_is_better=False)
         )
     n_classes_param = _module_n_classes(net, n_classes)
     if n_classes_param is not _MISSING and not (net.warm_start and net.initialized_):
         fit_settings["module__n_classes"] = n_classes_param
+    by_index = rows is not None or sparse.issparse(X)
+    if by_index or batch_targets is not None:
+        if _user_collate(net):
+            raise TypeError(
+                f"{type(net).__name__} has its own {_user_collate(net)[0]}, but skdistill "
+                "batches this fit itself (it reads sparse rows, or repeated rows, or makes "
+                "each batch's targets from the teacher). Remove the collate_fn, or give "
+                "dense X."
+            )
+        collate = _BatchCollate(X if by_index else None, batch_targets)
+        fit_settings["iterator_train__collate_fn"] = collate
+        fit_settings["iterator_valid__collate_fn"] = collate
     fit_settings.update(settings or {})
-    X = as_float32(X)
+    if by_index:
+        rows = np.arange(X.shape[0]) if rows is None else np.asarray(rows, dtype=np.int64)
+        data, probe = rows, dense_rows(X, rows[:2])
+    else:
+        data = probe = as_float32(X)
     with _fit_settings(net, fit_settings):
-        _check_outputs(net, X, n_classes, kind)
-        net.fit(X, Y)
+        _check_outputs(net, probe, n_classes, kind)
+        net.fit(data, Y)
     # skorch's classes_ would be the unique values of Y; the fitted net has the real ones
     if is_classifier_net(net):
         net.classes_inferred_ = classes

@@ -154,29 +154,11 @@ def fit_hinton(student, X, teacher_proba, y_index, *, classes, temperature, alph
                    criterion=HintonDistillationLoss, kind="logits", settings=settings)
 
 
-class _TeacherTargetsCollate:
-    """``collate_fn`` that turns a batch of rows into soft targets by running the teacher.
-
-    Dataset rows are ``(x, [label index, row weight])``; the teacher's probabilities
-    are computed for the batch only, so the pool's probability matrix is never built.
-    """
-
-    def __init__(self, teacher_proba, make_targets, meta_layout, target_layout):
-        self.teacher_proba = teacher_proba
-        self.make_targets = make_targets
-        self.meta_layout = meta_layout
-        self.target_layout = target_layout
-
-    def __call__(self, items):
-        import torch
-        from torch.utils.data import default_collate
-
-        Xb, meta = default_collate(items)
-        meta = self.meta_layout.unpack(meta.numpy())
-        targets = self.make_targets(self.teacher_proba(Xb.numpy()),
-                                    meta.labels.astype(np.int64))
-        Y = self.target_layout.pack(targets, sample_weight=meta.weights)
-        return Xb, torch.from_numpy(Y)
+def _teacher_targets(teacher_proba, make_targets, meta_layout, target_layout, Xb, meta):
+    """A batch's soft targets: the teacher on its rows, then the target transforms."""
+    meta = meta_layout.unpack(meta)
+    targets = make_targets(teacher_proba(Xb), meta.labels.astype(np.int64))
+    return target_layout.pack(targets, sample_weight=meta.weights)
 
 
 def _labels_if_all_known(meta_layout, meta):
@@ -226,16 +208,13 @@ def fit_with_batch_teacher(student, X, teacher_proba, y_index, *, classes, make_
     y_index = np.asarray(y_index)
     meta_layout = TargetLayout(0, labels=True, weights=True)
     meta = meta_layout.pack(y_index=y_index, sample_weight=row_weights(sample_weight, len(y_index)))
-    collate = _TeacherTargetsCollate(teacher_proba, make_targets, meta_layout,
-                                     TargetLayout(len(classes), weights=True))
-    settings = {
-        "iterator_train__collate_fn": collate,
-        "iterator_valid__collate_fn": collate,
-        "callbacks__valid_acc": None,
-    }
-    return fit_net(student, X, meta, classes=classes, layout=meta_layout, criterion=criterion,
-                   kind=kind, settings=settings,
-                   labels_of=partial(_labels_if_all_known, meta_layout))
+    target_layout = TargetLayout(len(classes), weights=True)
+    return fit_net(
+        student, X, meta, classes=classes, layout=target_layout, criterion=criterion, kind=kind,
+        labels_of=partial(_labels_if_all_known, meta_layout),
+        batch_targets=partial(_teacher_targets, teacher_proba, make_targets, meta_layout,
+                              target_layout),
+    )
 
 
 def _predict_labels(net, X, classes):

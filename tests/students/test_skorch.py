@@ -724,3 +724,25 @@ def test_a_users_collate_fn_gets_precomputed_targets(problem):
     DistilledClassifier(student, FrozenEstimator(teacher)).fit(X, y)
     assert calls and max(calls) <= 30
     assert vars(teacher)["seen_rows_"] == [len(X)]  # the teacher ran once, on the whole pool
+
+
+def test_sparse_input_is_densified_batch_by_batch(problem):
+    """A net reads sparse X a batch of rows at a time; the fit equals the dense one."""
+    from scipy import sparse
+
+    X, P, classes = problem
+    X_sparse = sparse.csr_matrix(np.where(np.abs(X) > 0.5, X, 0.0))
+    fits = []
+    for data in (X_sparse, X_sparse.toarray()):
+        torch.manual_seed(0)
+        fits.append(fit_soft_targets(_net(max_epochs=3, batch_size=16), data, P,
+                                     classes=classes))
+    sparse_net, dense_net = fits
+    np.testing.assert_allclose(sparse_net.predict_proba(_f32(X_sparse.toarray())),
+                               dense_net.predict_proba(_f32(X_sparse.toarray())), atol=1e-6)
+    y = P.argmax(axis=1)
+    clf = DistilledClassifier(_net(max_epochs=2), LogisticRegression()).fit(X_sparse, y)
+    np.testing.assert_allclose(clf.predict_proba(X_sparse),
+                               clf.predict_proba(X_sparse.toarray()), atol=1e-6)
+    with pytest.raises(TypeError, match="collate_fn"):
+        fit_soft_targets(_net(iterator_train__collate_fn=lambda items: items), X_sparse, P)
