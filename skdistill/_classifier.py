@@ -12,13 +12,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score
 from sklearn.utils import check_random_state, get_tags
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
-from sklearn.utils.metadata_routing import (
-    MetadataRouter,
-    MethodMapping,
-    _raise_for_params,
-    _routing_enabled,
-    process_routing,
-)
+from sklearn.utils.metadata_routing import _raise_for_params
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import (
@@ -27,9 +21,9 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
+from ._routing import route_fit, teacher_student_router
 from ._seeding import seed_random_states
 from ._teacher import (
-    accepts_sample_weight,
     check_teacher,
     fitted_teacher,
     is_callable_teacher,
@@ -317,7 +311,7 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         y_index = np.full(y.shape[0], -1)
         y_index[labelled] = np.searchsorted(self.classes_, y_labelled)
 
-        routed = self._route(sample_weight, fit_params, teacher)
+        routed = route_fit(self, teacher, sample_weight, fit_params)
         seeds = _draw_seeds(self.random_state, ("teacher", "teacher_cv", "student"))
         if not prefit:
             teacher = seed_random_states(clone(teacher), seeds["teacher"])
@@ -359,30 +353,6 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
                 f"{classes.tolist()}. Distillation needs a classification problem."
             )
         return classes
-
-    def _route(self, sample_weight, fit_params, teacher):
-        """Metadata for the teacher's and the student's fit."""
-        if _routing_enabled():
-            routed = process_routing(self, "fit", sample_weight=sample_weight, **fit_params)
-            teacher_params = dict(routed.teacher.fit) if "teacher" in routed else {}
-            student_params = dict(routed.student.fit)
-            extra = set(student_params) - {"sample_weight"}
-            if extra:
-                raise ValueError(
-                    f"the student's fit on soft targets takes only sample_weight; got "
-                    f"metadata {sorted(extra)} routed to it."
-                )
-            return {"teacher": teacher_params, "student": student_params.get("sample_weight")}
-        teacher_params = {}
-        if sample_weight is not None and not is_prefit(teacher):
-            if not accepts_sample_weight(teacher):
-                raise ValueError(
-                    f"sample_weight was given but the teacher {type(teacher).__name__} does not "
-                    "accept sample_weight in fit. Enable metadata routing to send it only to "
-                    "the student, or use a teacher that supports it."
-                )
-            teacher_params["sample_weight"] = sample_weight
-        return {"teacher": teacher_params, "student": sample_weight}
 
     def _make_targets(self, P_teacher, y_index):
         return make_soft_targets(
@@ -526,14 +496,7 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         -------
         routing : MetadataRouter
         """
-        router = MetadataRouter(owner=self)
-        teacher = self._get_teacher()
-        if not is_callable_teacher(teacher):
-            router.add(teacher=teacher,
-                       method_mapping=MethodMapping().add(caller="fit", callee="fit"))
-        router.add(student=self._get_student(),
-                   method_mapping=MethodMapping().add(caller="fit", callee="fit"))
-        return router
+        return teacher_student_router(self, self._get_teacher(), self._get_student())
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

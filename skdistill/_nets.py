@@ -183,6 +183,38 @@ def iter_net_proba(estimator, X, *, batch_size=None):
         )
 
 
+def net_scores(estimator, X):
+    """Scores and probabilities of a fitted net (or a pipeline ending in one), float32.
+
+    A module trained with a cross-entropy (skorch's softmax ``predict_proba``) gives its
+    logits as scores and their softmax as probabilities; a module that outputs
+    probabilities gives them, with their log-odds as scores.
+
+    Returns
+    -------
+    scores, proba : ndarray of shape (n_samples, n_outputs) each
+    """
+    import torch
+
+    net, Xt = to_final_estimator(estimator, X)
+    Xt = dense_rows(Xt, np.arange(Xt.shape[0])) if sparse.issparse(Xt) else as_float32(Xt)
+    if not isinstance(getattr(net, "criterion_", None), torch.nn.CrossEntropyLoss):
+        proba = check_probabilities(
+            net.predict_proba(Xt), name=f"the net {type(net).__name__}.predict_proba",
+            atol=1e-4, hint=_probability_hint(net), renormalize=True,
+        ).astype(np.float32)
+        return log_odds(proba), proba
+    with torch.no_grad():
+        logits = net.forward(Xt, training=False).float()
+    return logits.numpy(), torch.softmax(logits, dim=1).numpy()
+
+
+def log_odds(P):
+    """``log p - log(1 - p)``, the scores whose sigmoid is ``p`` (-inf at 0, inf at 1)."""
+    with np.errstate(divide="ignore"):
+        return np.log(P) - np.log1p(-P)
+
+
 def net_proba(estimator, X, *, batch_size=None):
     """Probabilities of a fitted net (or a pipeline ending in one), in row batches.
 
@@ -253,11 +285,12 @@ def soft_criterion(net):
     return target(**{k: getattr(crit, k) for k in copied if hasattr(crit, k)}), kind
 
 
-def _soft_accuracy(net, X, y, layout):
-    """Accuracy against each row's most probable target class, weighted by row weight."""
-    parts = layout.unpack(np.asarray(y))
-    correct = net.predict_proba(X).argmax(axis=1) == parts.proba.argmax(axis=1)
-    return float(np.average(correct, weights=parts.weights))
+def _accuracy(net, X, y, layout, labels_of):
+    """Accuracy against each row's class (``labels_of``: by default the most probable
+    target class), weighted by the row weights."""
+    y = np.asarray(y)
+    correct = net.predict_proba(X).argmax(axis=1) == labels_of(y)
+    return float(np.average(correct, weights=layout.unpack(y).weights))
 
 
 class _StratifiedOnClass:
@@ -441,7 +474,7 @@ def _user_collate(net):
 
 
 def fit_net(net, X, Y, *, classes, layout, criterion, kind, settings=None, labels_of=None,
-            rows=None, batch_targets=None):
+            rows=None, batch_targets=None, valid_acc=True):
     """Fit ``net`` in place on the float32 target matrix ``Y`` with skorch's traps handled.
 
     Parameters
@@ -450,11 +483,13 @@ def fit_net(net, X, Y, *, classes, layout, criterion, kind, settings=None, label
     X : {array-like, sparse matrix} of shape (n_samples, n_features)
     Y : ndarray of shape (n_examples, layout.width), float32
         Targets in ``layout`` (see :class:`skdistill.losses.TargetLayout`), one row per
-        training example: per row of ``X``, or per entry of ``rows``.
+        training example: per row of ``X``, or per entry of ``rows``. With
+        ``batch_targets``, what that function needs of each row (e.g. its label and
+        weight).
     classes : array-like of shape (n_classes,)
         The real classes; the fitted net's ``classes_``.
     layout : TargetLayout
-        The layout of ``Y`` (of the targets ``batch_targets`` makes, if given).
+        The layout of ``Y``.
     criterion : torch loss class or instance
         Trained as the net's criterion for this fit.
     kind : {"logits", "probabilities"}
@@ -462,14 +497,17 @@ def fit_net(net, X, Y, *, classes, layout, criterion, kind, settings=None, label
     settings : dict, default=None
         Further net parameters for this fit only (applied last, so they win).
     labels_of : callable, default=None
-        ``labels_of(Y) -> classes per row`` (or None) to stratify the validation split;
-        default the argmax of the target probabilities.
+        ``labels_of(Y) -> class index per row`` (or None) to stratify the validation
+        split and to score ``valid_acc``; default the argmax of the target probabilities.
     rows : array-like of int, default=None
         Train on these rows of ``X`` (repeats allowed) rather than on ``X`` row by row.
         Sparse ``X`` is always read through row indices, densified batch by batch.
     batch_targets : callable, default=None
-        ``batch_targets(X_batch, Y_batch) -> targets in layout``: the targets of each
-        training and validation batch, made from its rows and its row of ``Y``.
+        ``batch_targets(X_batch, Y_batch) -> targets``: the loss's targets of each
+        training and validation batch, made from its rows and its rows of ``Y``.
+    valid_acc : bool, default=True
+        Score skorch's default ``valid_acc`` as the weighted accuracy against
+        ``labels_of``; False switches it off (``valid_loss`` remains).
 
     Returns
     -------
@@ -482,19 +520,18 @@ def fit_net(net, X, Y, *, classes, layout, criterion, kind, settings=None, label
     n_classes = len(classes)
     _check_classes_param(net, classes)
     fit_settings = {"criterion": criterion}
+    labels_of = labels_of or functools.partial(_argmax_of_proba, layout)
     if isinstance(net.train_split, ValidSplit) and net.train_split.stratified:
-        fit_settings["train_split"] = _StratifiedOnClass(
-            net.train_split, labels_of or functools.partial(_argmax_of_proba, layout)
-        )
+        fit_settings["train_split"] = _StratifiedOnClass(net.train_split, labels_of)
     if is_classifier_net(net):
         fit_settings["classes"] = list(classes)
     default_callbacks = {name for name, _ in net.get_default_callbacks()}
     # (vars: get_params also lists the default callbacks the user did not set)
     if "valid_acc" in default_callbacks and "callbacks__valid_acc" not in vars(net):
         fit_settings["callbacks__valid_acc"] = (
-            None if batch_targets is not None  # no stored targets to score against
-            else EpochScoring(functools.partial(_soft_accuracy, layout=layout),
-                              name="valid_acc", lower_is_better=False)
+            EpochScoring(functools.partial(_accuracy, layout=layout, labels_of=labels_of),
+                         name="valid_acc", lower_is_better=False)
+            if valid_acc else None
         )
     n_classes_param = _module_n_classes(net, n_classes)
     if n_classes_param is not _MISSING and not (net.warm_start and net.initialized_):
@@ -528,7 +565,7 @@ def fit_net(net, X, Y, *, classes, layout, criterion, kind, settings=None, label
     return net
 
 
-def fit_net_on_labels(estimator, X, y, *, sample_weight=None):
+def fit_net_on_labels(estimator, X, y, *, sample_weight=None, rows=None):
     """Fit a net (or a pipeline ending in one) on labels ``y`` of any type.
 
     The labels become one-hot targets, whose soft cross-entropy is the ordinary
@@ -536,6 +573,8 @@ def fit_net_on_labels(estimator, X, y, *, sample_weight=None):
     ``classes_``, float32, the stratified split on the labels, ``n_classes`` of
     skdistill's modules, skorch's default ``NLLLoss`` with a logit module), and
     ``sample_weight`` is supported. A pipeline's transformers are fitted first.
+    ``rows`` (indices into ``X``, repeats allowed; ``y`` and ``sample_weight`` have one
+    entry per row index) trains on those rows without copying them.
 
     Returns
     -------
@@ -563,12 +602,31 @@ def fit_net_on_labels(estimator, X, y, *, sample_weight=None):
     net = final_estimator(estimator)
     check_net_kind(net)
     criterion, kind = soft_criterion(net)  # an unsupported criterion fails before any fitting
+    if rows is not None and net is not estimator:  # transformers see the rows themselves
+        X, rows = _safe_indexing(X, rows), None
     net, Xt = fit_to_final_estimator(estimator, X, y, sample_weight)
-    layout = TargetLayout(len(classes), weights=True)
-    Y = layout.pack(np.eye(len(classes))[y_index],
-                    sample_weight=row_weights(sample_weight, len(y_index)))
-    fit_net(net, Xt, Y, classes=classes, layout=layout, criterion=criterion, kind=kind)
+    # labels and weights only: the one-hot rows are made a batch at a time, so that many
+    # classes never make an (n_samples, n_classes) matrix
+    meta_layout = TargetLayout(0, labels=True, weights=True)
+    meta = meta_layout.pack(y_index=y_index, sample_weight=row_weights(sample_weight, len(y)))
+    fit_net(net, Xt, meta, classes=classes, layout=meta_layout, criterion=criterion, kind=kind,
+            rows=rows, labels_of=functools.partial(label_column, meta_layout),
+            batch_targets=functools.partial(_one_hot_targets, meta_layout, len(classes)))
     return estimator
+
+
+def label_column(layout, Y):
+    """The label index column of targets ``Y`` in ``layout``, as integers."""
+    return layout.unpack(Y).labels.astype(np.int64)
+
+
+def _one_hot_targets(meta_layout, n_classes, Xb, meta):
+    from .losses import TargetLayout
+
+    meta = meta_layout.unpack(meta)
+    one_hot = np.zeros((len(meta.labels), n_classes), dtype=np.float32)
+    one_hot[np.arange(len(meta.labels)), meta.labels.astype(np.int64)] = 1.0
+    return TargetLayout(n_classes, weights=True).pack(one_hot, sample_weight=meta.weights)
 
 
 @contextlib.contextmanager

@@ -24,7 +24,7 @@ from sklearn.model_selection import check_cv
 from sklearn.utils import _safe_indexing, check_random_state
 from sklearn.utils.validation import _check_method_params, has_fit_parameter
 
-from ._nets import ends_in_skorch_net, fit_net_on_labels, net_proba
+from ._nets import ends_in_skorch_net, fit_net_on_labels, log_odds, net_proba, net_scores
 from ._validation import align_columns, check_probabilities
 
 _UNKNOWN_CLASSES_HINT = (
@@ -130,6 +130,44 @@ def teacher_proba(teacher, X, classes):
     raw = check_probabilities(raw, n_samples=n_samples, n_classes=len(teacher_classes),
                               name=what)
     return align_columns(raw, teacher_classes, classes, where="y", hint=_UNKNOWN_CLASSES_HINT)
+
+
+def teacher_scores(teacher, X, classes):
+    """Scores ``s`` and probabilities ``p`` of a fitted teacher, columns aligned to ``classes``.
+
+    The scores are what a teacher ranks labels by, read as logits:
+
+    - a skorch net: its module's logits (``p = softmax(s)``); a module that outputs
+      probabilities gives ``s = log(p / (1 - p))``;
+    - a classifier with ``decision_function``: its scores (for two classes ``[-d, d]``);
+      ``p`` is its ``predict_proba``, else the softmax of the scores;
+    - a classifier with only ``predict_proba``: the log-odds ``s = log(p / (1 - p))``, so
+      that ``sigmoid(s) = p``: the one-vs-rest reading of the probabilities (the softmax
+      leaves the per-row offset of logits undefined; the log-odds fix it so that a
+      label the teacher believes in with probability ``p`` gets the sigmoid weight
+      ``1 - p``).
+
+    A class the teacher never saw has ``p = 0`` and ``s = -inf``.
+
+    Returns
+    -------
+    scores, proba : ndarray of shape (n_samples, n_classes), float32
+    """
+    if ends_in_skorch_net(unfrozen(teacher)):
+        S, P = net_scores(unfrozen(teacher), X)
+    else:
+        P, what = _raw_probabilities(teacher, X)
+        P = check_probabilities(P, n_samples=X.shape[0], name=what)
+        if hasattr(teacher, "decision_function"):
+            S = np.asarray(teacher.decision_function(X), dtype=np.float64)
+            S = np.column_stack([-S, S]) if S.ndim == 1 else S
+        else:
+            S = log_odds(P)
+    teacher_classes = np.asarray(teacher.classes_)
+    P = align_columns(np.asarray(P, dtype=np.float32), teacher_classes, classes,
+                      where="the labels", hint=_UNKNOWN_CLASSES_HINT)
+    S = align_columns(np.asarray(S, dtype=np.float32), teacher_classes, classes, fill=-np.inf)
+    return S, P
 
 
 def _labelled_part(X, labelled, fit_params):

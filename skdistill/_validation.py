@@ -103,7 +103,8 @@ def check_probabilities(
     return P
 
 
-def align_columns(P, own_classes, classes, *, name="the teacher", where="classes_", hint=""):
+def align_columns(P, own_classes, classes, *, name="the teacher", where="classes_", hint="",
+                  fill=0.0):
     """Put the columns of ``P``, one per class of ``own_classes``, in the order of ``classes``.
 
     A class of ``classes`` that ``own_classes`` lacks gets a column of zeros (a model
@@ -123,6 +124,9 @@ def align_columns(P, own_classes, classes, *, name="the teacher", where="classes
         Where ``classes`` come from, for the error message (e.g. ``"y"``).
     hint : str, default=""
         What to do about unknown classes, appended to the error message.
+    fill : float, default=0.0
+        The value of the columns of classes ``own_classes`` lacks (0 for
+        probabilities, ``-inf`` for scores).
 
     Returns
     -------
@@ -146,6 +150,7 @@ def align_columns(P, own_classes, classes, *, name="the teacher", where="classes
         )
     order = np.argsort(classes, kind="stable")
     columns = order[np.searchsorted(classes, own_classes, sorter=order)]
-    out = np.zeros((P.shape[0], len(classes)), dtype=np.result_type(P, np.float64))
+    dtype = P.dtype if np.issubdtype(P.dtype, np.floating) else np.float64
+    out = np.full((P.shape[0], len(classes)), fill, dtype=dtype)
     out[:, columns] = P
     return out

@@ -483,11 +483,13 @@ def double_distillation_loss(
     return _reduce(per_row, sample_weight, reduction)
 
 
-class DoubleDistillationLoss(torch.nn.Module):
+class DoubleDistillationLoss(torch.nn.CrossEntropyLoss):
     r"""Module form of :func:`double_distillation_loss` for skorch criteria.
 
     Target: ``TargetLayout(L, logits=True)`` — teacher probabilities, then teacher
-    logits, and optionally row weights last.
+    logits, and optionally row weights last. It subclasses
+    :class:`torch.nn.CrossEntropyLoss` so that skorch's ``predict_nonlinearity="auto"``
+    applies softmax in ``predict_proba``.
 
     Parameters
     ----------
@@ -505,10 +507,11 @@ class DoubleDistillationLoss(torch.nn.Module):
     """
 
     def __init__(self, a=1.0, reduction="mean"):
-        super().__init__()
         _check_reduction(reduction)
-        self.a = a
-        self.reduction = reduction
+        if not a > 0:
+            raise ValueError(f"a must be > 0; got {a!r}.")
+        super().__init__(reduction=reduction)
+        self.a = float(a)
 
     def forward(self, input, target):
         t = _read_target(input, target, type(self).__name__, logits=True)

@@ -210,8 +210,8 @@ def fit_with_batch_teacher(student, X, teacher_proba, y_index, *, classes, make_
     meta = meta_layout.pack(y_index=y_index, sample_weight=row_weights(sample_weight, len(y_index)))
     target_layout = TargetLayout(len(classes), weights=True)
     return fit_net(
-        student, X, meta, classes=classes, layout=target_layout, criterion=criterion, kind=kind,
-        labels_of=partial(_labels_if_all_known, meta_layout),
+        student, X, meta, classes=classes, layout=meta_layout, criterion=criterion, kind=kind,
+        labels_of=partial(_labels_if_all_known, meta_layout), valid_acc=False,
         batch_targets=partial(_teacher_targets, teacher_proba, make_targets, meta_layout,
                               target_layout),
     )

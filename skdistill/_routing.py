@@ -1,0 +1,53 @@
+"""Metadata for a teacher's and a student's ``fit``: one routing for both estimators.
+
+Without metadata routing, ``sample_weight`` goes to the student's objective and to the
+teacher's ``fit`` (a teacher that cannot take it is an error, not a silent drop); with
+routing enabled (``sklearn.set_config(enable_metadata_routing=True)``), each goes where
+the sub-estimators request it. A prefit or callable teacher is never fitted, so it
+takes nothing.
+"""
+
+from __future__ import annotations
+
+from sklearn.utils.metadata_routing import (
+    MetadataRouter,
+    MethodMapping,
+    _routing_enabled,
+    process_routing,
+)
+
+from ._teacher import accepts_sample_weight, is_callable_teacher, is_prefit
+
+
+def teacher_student_router(owner, teacher, student):
+    """The ``MetadataRouter`` of an estimator whose ``fit`` fits a teacher and a student."""
+    router = MetadataRouter(owner=owner)
+    if not is_callable_teacher(teacher):
+        router.add(teacher=teacher, method_mapping=MethodMapping().add(caller="fit", callee="fit"))
+    router.add(student=student, method_mapping=MethodMapping().add(caller="fit", callee="fit"))
+    return router
+
+
+def route_fit(owner, teacher, sample_weight, fit_params):
+    """``{"teacher": fit parameters, "student": sample_weight or None}`` for one fit."""
+    if _routing_enabled():
+        routed = process_routing(owner, "fit", sample_weight=sample_weight, **fit_params)
+        teacher_params = dict(routed.teacher.fit) if "teacher" in routed else {}
+        student_params = dict(routed.student.fit)
+        extra = set(student_params) - {"sample_weight"}
+        if extra:
+            raise ValueError(
+                f"the student's fit on soft targets takes only sample_weight; got "
+                f"metadata {sorted(extra)} routed to it."
+            )
+        return {"teacher": teacher_params, "student": student_params.get("sample_weight")}
+    teacher_params = {}
+    if sample_weight is not None and not is_prefit(teacher):
+        if not accepts_sample_weight(teacher):
+            raise ValueError(
+                f"sample_weight was given but the teacher {type(teacher).__name__} does not "
+                "accept sample_weight in fit. Enable metadata routing to send it only to "
+                "the student, or use a teacher that supports it."
+            )
+        teacher_params["sample_weight"] = sample_weight
+    return {"teacher": teacher_params, "student": sample_weight}
