@@ -6,6 +6,7 @@ well its class-probabilities approximate the Bayes class-probabilities.
 """
 
 from ._classifier import DistilledClassifier
+from ._ranker import DoubleDistilledRanker
 from .students import (
     check_soft_targets,
     fit_soft_targets,
@@ -28,6 +29,7 @@ __all__ = [
     "CalibrationDistortedTeacher",
     "NoisyTeacher",
     "DistilledClassifier",
+    "DoubleDistilledRanker",
     "check_soft_targets",
     "fit_soft_targets",
     "make_soft_targets",

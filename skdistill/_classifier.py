@@ -10,7 +10,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, _fi
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score
-from sklearn.utils import check_random_state, get_tags
+from sklearn.utils import get_tags
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.metadata_routing import _raise_for_params
 from sklearn.utils.metaestimators import available_if
@@ -22,7 +22,7 @@ from sklearn.utils.validation import (
 )
 
 from ._routing import route_fit, teacher_student_router
-from ._seeding import seed_random_states
+from ._seeding import draw_seeds, seed_random_states
 from ._teacher import (
     check_teacher,
     fitted_teacher,
@@ -312,7 +312,8 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         y_index[labelled] = np.searchsorted(self.classes_, y_labelled)
 
         routed = route_fit(self, teacher, sample_weight, fit_params)
-        seeds = _draw_seeds(self.random_state, ("teacher", "teacher_cv", "student"))
+        parts = ("teacher", "teacher_cv", "student")
+        seeds = dict(zip(parts, draw_seeds(self.random_state, len(parts))))
         if not prefit:
             teacher = seed_random_states(clone(teacher), seeds["teacher"])
         self.teacher_ = fitted_teacher(teacher, X, y, labelled, routed["teacher"])
@@ -509,11 +510,3 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
             tags.input_tags.sparse &= teacher_tags.input_tags.sparse
         return tags
 
-
-
-def _draw_seeds(random_state, parts):
-    """One integer seed per part from ``random_state``; all None when it is None."""
-    if random_state is None:
-        return dict.fromkeys(parts)
-    rng = check_random_state(random_state)
-    return {part: int(rng.randint(np.iinfo(np.int32).max)) for part in parts}

@@ -197,16 +197,31 @@ def net_scores(estimator, X):
     import torch
 
     net, Xt = to_final_estimator(estimator, X)
-    Xt = dense_rows(Xt, np.arange(Xt.shape[0])) if sparse.issparse(Xt) else as_float32(Xt)
-    if not isinstance(getattr(net, "criterion_", None), torch.nn.CrossEntropyLoss):
+    if not outputs_logits(net):
         proba = check_probabilities(
-            net.predict_proba(Xt), name=f"the net {type(net).__name__}.predict_proba",
+            predict_net_proba(net, Xt), name=f"the net {type(net).__name__}.predict_proba",
             atol=1e-4, hint=_probability_hint(net), renormalize=True,
         ).astype(np.float32)
         return log_odds(proba), proba
+    logits = net_logits(net, Xt)
+    return logits, torch.softmax(torch.from_numpy(logits), dim=1).numpy()
+
+
+def outputs_logits(net):
+    """Whether a fitted net's module outputs logits (it was trained with a cross-entropy,
+    so skorch's ``predict_proba`` applies a softmax)."""
+    import torch
+
+    return isinstance(getattr(net, "criterion_", None), torch.nn.CrossEntropyLoss)
+
+
+def net_logits(net, X):
+    """The module's outputs (logits) of a fitted net on ``X`` (dense or sparse), float32."""
+    import torch
+
+    X = dense_rows(X, np.arange(X.shape[0])) if sparse.issparse(X) else as_float32(X)
     with torch.no_grad():
-        logits = net.forward(Xt, training=False).float()
-    return logits.numpy(), torch.softmax(logits, dim=1).numpy()
+        return net.forward(X, training=False).float().cpu().numpy()
 
 
 def log_odds(P):

@@ -54,3 +54,15 @@ def seed_random_states(estimator, random_state, *, only_unset=True):
         if not only_unset or params[key] is None
     })
     return estimator
+
+
+def draw_seeds(random_state, n):
+    """``n`` integer seeds drawn from ``random_state``; ``n`` Nones when it is None.
+
+    One seed per part of a fit (teacher, student, ...), so each part gets its own draw
+    and a None ``random_state`` leaves every part unseeded.
+    """
+    if random_state is None:
+        return [None] * n
+    rng = check_random_state(random_state)
+    return [int(seed) for seed in rng.randint(np.iinfo(np.int32).max, size=n)]

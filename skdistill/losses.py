@@ -168,10 +168,10 @@ class TargetLayout(NamedTuple):
                 raise ValueError(
                     f"{self!r} {'needs' if needed else 'has no column for'} {key}."
                 )
-        columns = [np.asarray(parts[key], dtype=np.float64).reshape(
+        columns = [np.asarray(parts[key], dtype=np.float32).reshape(
             -1, self.n_classes if key in ("proba", "logits") else 1)
             for key in wanted if wanted[key]]
-        return np.concatenate(columns, axis=1).astype(np.float32)
+        return np.concatenate(columns, axis=1)
 
     def unpack(self, target):
         """Split a target (NumPy or torch) into its parts.

@@ -1,0 +1,509 @@
+"""DoubleDistilledRanker: a retrieval student trained by double distillation (section 4)."""
+
+from __future__ import annotations
+
+import warnings
+from functools import partial
+from numbers import Integral, Real
+
+import numpy as np
+from scipy import sparse
+from scipy.special import log_softmax
+from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, _fit_context, clone
+from sklearn.exceptions import DataConversionWarning
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils.metadata_routing import _raise_for_params
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    check_consistent_length,
+    check_is_fitted,
+    validate_data,
+)
+
+from ._nets import (
+    _MISSING,
+    fit_net,
+    is_classifier_net,
+    is_skorch_net,
+    label_column,
+    log_odds,
+    net_logits,
+    row_weights,
+    soft_criterion,
+    torch_seeded,
+)
+from ._routing import route_fit, teacher_student_router
+from ._seeding import draw_seeds, seed_random_states
+from ._teacher import check_teacher, fit_teacher, is_frozen, teacher_scores, unfrozen
+from ._top_k import top_k_indices
+from .metrics import precision_at_k
+
+# the elements of a (rows, labels) block of scores computed at once when predicting
+_BLOCK_ELEMENTS = 2**24
+
+
+def _default_net(width, max_epochs):
+    import torch
+    from skorch import NeuralNetClassifier
+
+    from .nets import BottleneckModule
+
+    return NeuralNetClassifier(
+        BottleneckModule, module__width=width, criterion=torch.nn.CrossEntropyLoss,
+        optimizer=torch.optim.Adam, lr=2e-3, batch_size=256, max_epochs=max_epochs,
+        train_split=None, verbose=0,
+    )
+
+
+class DoubleDistilledRanker(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
+    """Rank many labels per row with a student trained by double distillation.
+
+    For a row ``x`` with teacher probabilities ``p``, teacher scores ``s`` and student
+    scores ``f`` over ``L`` labels, the student minimises (Menon et al., equation 13)
+
+    ``loss(x) = sum_y pi_y log sum_y' w_y' exp(f_y' - f_y)
+    = logsumexp(f + log w) - pi . f``
+
+    (the two forms agree because ``sum_y pi_y = 1`` and ``w`` does not depend on
+    ``y``), computed in ``O(L)`` per row. The teacher is used twice, and each use is a
+    parameter:
+
+    - ``positives`` — the distribution ``pi`` of "positive" labels: ``"teacher"``, the
+      teacher's probabilities after ``temperature`` (``softmax(log p / T)``), or
+      ``"onehot"``, the row's label;
+    - ``negatives`` — the weights ``w`` of the "negative" labels in the softmax:
+      ``"sigmoid"``, ``w = 1 - sigmoid(a s)`` (the paper's choice: a label the teacher
+      scores highly is ignored as a negative, several labels can be ignored at once);
+      ``"one_minus"``, ``w = 1 - p`` (the teacher's raw probabilities); ``"uniform"``,
+      ``w = 1`` (plain softmax cross-entropy).
+
+    So one-hot + uniform is the ordinary student, teacher + uniform is standard
+    distillation and teacher + sigmoid (the default) is double distillation.
+
+    Multi-label rows are made multiclass as in the paper: a row with ``m`` labels is
+    ``m`` examples ``(x, y)`` (with ``positives="teacher"`` they share the teacher's
+    targets, so the row weighs ``m``). The student is a skorch net trained on the
+    examples by mini-batches; its targets are computed from the teacher one batch at a
+    time, so neither ``X`` (sparse rows are densified per batch) nor the teacher's
+    outputs ever exist as a dense ``(n_samples, n_labels)`` matrix: the memory of the
+    targets is ``O(batch_size * n_labels)``.
+
+    Parameters
+    ----------
+    student : skorch net, default=None
+        A ``NeuralNetClassifier`` whose module outputs logits (criterion
+        ``CrossEntropyLoss``, or skorch's default ``NLLLoss`` with a module of
+        :mod:`skdistill.nets`). It is trained with
+        :class:`~skdistill.losses.DoubleDistillationLoss`. None: the paper's student, a
+        network with one narrow linear hidden layer
+        (:class:`~skdistill.nets.BottleneckModule`, width 32), Adam, 20 epochs.
+    teacher : classifier, default=None
+        - an unfitted classifier or skorch net: fitted here on the examples ``(x, y)``
+          (with their ``sample_weight``);
+        - a :class:`~sklearn.frozen.FrozenEstimator` around a fitted one: used as is
+          (it must know every label of ``y``).
+
+        Its scores ``s`` (see ``negatives``) are a net's logits, a classifier's
+        ``decision_function``, or, for a classifier with only ``predict_proba``, the
+        log-odds ``log(p / (1 - p))``: softmax probabilities leave the per-row offset
+        of logits undefined, and the log-odds fix it so that ``sigmoid(s) = p``, i.e.
+        ``w = 1 - p`` at ``a = 1``. None: the paper's teacher, the same network with a
+        wide hidden layer (width 512).
+    positives : {"teacher", "onehot"}, default="teacher"
+    negatives : {"sigmoid", "one_minus", "uniform"}, default="sigmoid"
+    a : float > 0, default=1.0
+        Slope of the sigmoid negatives, ``w = 1 - sigmoid(a s)``.
+    temperature : float > 0, default=1.0
+        Temperature of the teacher's positives.
+    k : int >= 1, default=1
+        The ``k`` of :meth:`score` (precision@k) and of :meth:`predict_top_k`.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the teacher's and the student's fits (their unset ``random_state``
+        parameters and the torch RNG: initialisation, batch order), as
+        :class:`~skdistill.DistilledClassifier` does.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_labels,)
+        The label ids, one per score column. With a label indicator ``y`` they are
+        ``0 .. n_labels - 1`` (every column keeps its place, also a label without any
+        positive training row); with multiclass ``y``, its sorted labels.
+    teacher_ : estimator
+        The fitted teacher.
+    student_ : skorch net
+        The fitted student.
+    n_features_in_ : int
+    n_examples_ : int
+        The number of ``(x, y)`` examples the student was trained on.
+
+    See Also
+    --------
+    skdistill.losses.double_distillation_loss : The loss, in its ``O(L)`` form.
+    skdistill.metrics.precision_at_k : The score.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from scipy import sparse
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from skdistill import DoubleDistilledRanker
+    >>> rng = np.random.RandomState(0)
+    >>> X = sparse.csr_matrix(rng.binomial(1, 0.2, size=(300, 20)).astype(float))
+    >>> Y = X[:, :6].toarray() + rng.binomial(1, 0.05, size=(300, 6))
+    >>> Y[np.arange(300), rng.randint(6, size=300)] = 1  # every row has a label
+    >>> Y = sparse.csr_matrix(Y > 0)
+    >>> ranker = DoubleDistilledRanker(teacher=LogisticRegression(), k=2, random_state=0)
+    >>> ranker.fit(X, Y).decision_function(X[:3]).shape
+    (3, 6)
+    >>> ranker.predict_top_k(X[:2]).shape
+    (2, 2)
+    """
+
+    _parameter_constraints: dict = {
+        "student": [HasMethods(["fit"]), None],
+        "teacher": [HasMethods(["fit"]), None],
+        "positives": [StrOptions({"teacher", "onehot"})],
+        "negatives": [StrOptions({"sigmoid", "one_minus", "uniform"})],
+        "a": [Interval(Real, 0, None, closed="neither")],
+        "temperature": [Interval(Real, 0, None, closed="neither")],
+        "k": [Interval(Integral, 1, None, closed="left")],
+        "random_state": ["random_state"],
+    }
+
+    def __init__(self, student=None, teacher=None, *, positives="teacher", negatives="sigmoid",
+                 a=1.0, temperature=1.0, k=1, random_state=None):
+        self.student = student
+        self.teacher = teacher
+        self.positives = positives
+        self.negatives = negatives
+        self.a = a
+        self.temperature = temperature
+        self.k = k
+        self.random_state = random_state
+
+    def _get_student(self):
+        return _default_net(32, 20) if self.student is None else self.student
+
+    def _get_teacher(self):
+        return _default_net(512, 20) if self.teacher is None else self.teacher
+
+    def _uses_teacher(self):
+        return self.positives == "teacher" or self.negatives != "uniform"
+
+    # -- fit --------------------------------------------------------------------------
+
+    @_fit_context(prefer_skip_nested_validation=False)
+    def fit(self, X, y, sample_weight=None, **fit_params):
+        """Fit the teacher (unless prefit) and the student on the examples of ``(X, y)``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            E.g. a bag-of-words matrix; sparse rows are densified a batch at a time.
+        y : array-like of shape (n_samples,), or {array-like, sparse matrix} of shape \
+(n_samples, n_labels)
+            Multiclass labels, or a 0/1 label indicator matrix: each positive entry
+            ``(i, j)`` is one example ``(x_i, j)``. Rows without a positive label are
+            left out, with a warning saying how many.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Row weights, given to each of the row's examples.
+        **fit_params : dict
+            Only with metadata routing enabled: further metadata for the teacher's
+            ``fit``.
+
+        Returns
+        -------
+        self : DoubleDistilledRanker
+        """
+        _raise_for_params(fit_params, self, "fit")
+        student, teacher = self._get_student(), self._get_teacher()
+        _check_student(student)
+        check_teacher(teacher)
+        X = validate_data(self, X, accept_sparse="csr", dtype=(np.float64, np.float32),
+                          ensure_min_samples=2)
+        self.classes_, rows, labels = _examples(y, X.shape[0])
+        if self.k > len(self.classes_):
+            raise ValueError(
+                f"k={self.k} is larger than the number of labels ({len(self.classes_)}); "
+                "precision@k needs k <= n_labels."
+            )
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(sample_weight, X, ensure_non_negative=True)
+        self.n_examples_ = len(rows)
+        routed = route_fit(self, teacher, sample_weight, fit_params)
+        weights = None if routed["student"] is None else routed["student"][rows]
+        teacher_seed, student_seed = draw_seeds(self.random_state, 2)
+        self.teacher_ = self._fit_teacher(teacher, X, rows, labels, routed["teacher"],
+                                          teacher_seed)
+        self.student_ = seed_random_states(clone(student), student_seed)
+        with torch_seeded(student_seed):
+            self._fit_student(X, rows, labels, weights)
+        return self
+
+    def _fit_teacher(self, teacher, X, rows, labels, fit_params, seed):
+        if is_frozen(teacher):
+            known = np.asarray(unfrozen(teacher).classes_)
+            unknown = np.setdiff1d(self.classes_[np.unique(labels)], known)
+            if unknown.size:
+                raise ValueError(
+                    f"y has labels {unknown[:10].tolist()}{' ...' if unknown.size > 10 else ''} "
+                    "that the prefit teacher does not know (not in its classes_); a teacher "
+                    "must score every label it is to distil. Refit the teacher on these "
+                    "labels, or leave them out of y."
+                )
+            return teacher
+        if not self._uses_teacher():
+            return None
+        teacher = seed_random_states(clone(teacher), seed)
+        params = {key: np.asarray(value)[rows] for key, value in fit_params.items()}
+        with torch_seeded(seed):
+            if is_skorch_net(teacher):
+                from ._nets import fit_net_on_labels
+
+                return fit_net_on_labels(teacher, X, self.classes_[labels], rows=rows, **params)
+            # a classifier sees each example as a row
+            from sklearn.utils import _safe_indexing
+
+            return fit_teacher(teacher, _safe_indexing(X, rows), self.classes_[labels], **params)
+
+    def _fit_student(self, X, rows, labels, weights):
+        from .losses import DoubleDistillationLoss, TargetLayout
+
+        net = self.student_
+        meta_layout = TargetLayout(0, labels=True, weights=True)
+        meta = meta_layout.pack(y_index=labels, sample_weight=row_weights(weights, len(rows)))
+        a = self.a if self.negatives == "sigmoid" else 1.0
+        settings = {f"criterion__{key}": _MISSING for key in net.get_params_for("criterion")}
+        settings["criterion__a"] = float(a)
+        targets = partial(
+            _ranking_targets, self.teacher_ if self._uses_teacher() else None, self.classes_,
+            self.positives, self.negatives, float(self.temperature), meta_layout,
+            TargetLayout(len(self.classes_), logits=True, weights=True),
+        )
+        fit_net(net, X, meta, classes=self.classes_, layout=meta_layout,
+                criterion=DoubleDistillationLoss, kind="logits", settings=settings, rows=rows,
+                labels_of=partial(label_column, meta_layout), batch_targets=targets,
+                valid_acc=False)
+
+    # -- prediction -------------------------------------------------------------------
+
+    def _blocks(self, X):
+        X = validate_data(self, X, accept_sparse="csr", dtype=(np.float64, np.float32),
+                          reset=False)
+        width = max(len(self.classes_), X.shape[1], 1)
+        step = max(1, _BLOCK_ELEMENTS // width)
+        for start in range(0, X.shape[0], step):
+            yield net_logits(self.student_, X[start:start + step])
+
+    def decision_function(self, X):
+        """Scores of every label: the student's logits.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples, n_labels), float32
+            Columns in the order of ``classes_``; higher ranks first.
+        """
+        check_is_fitted(self)
+        return _concatenate(list(self._blocks(X)), len(self.classes_))
+
+    def predict_proba(self, X):
+        """The student's softmax over the labels.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_labels), float32
+        """
+        check_is_fitted(self)
+        return _concatenate([np.exp(log_softmax(block, axis=1)) for block in self._blocks(X)],
+                            len(self.classes_))
+
+    def predict_top_k(self, X, k=None):
+        """The ``k`` best labels of each row, best first.
+
+        Ties are broken in favour of the lower column of ``classes_`` (as
+        :func:`~skdistill.metrics.precision_at_k` does), so the first column equals
+        :meth:`predict`.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        k : int, default=None
+            None means the ``k`` parameter.
+
+        Returns
+        -------
+        labels : ndarray of shape (n_samples, k)
+        """
+        check_is_fitted(self)
+        k = self.k if k is None else k
+        if isinstance(k, bool) or not isinstance(k, Integral) or not 1 <= k <= len(self.classes_):
+            raise ValueError(
+                f"k must be an integer in [1, {len(self.classes_)}] (the number of labels); "
+                f"got {k!r}."
+            )
+        tops = [top_k_indices(block, k) for block in self._blocks(X)]
+        return self.classes_.take(_concatenate(tops, k).astype(np.intp))
+
+    def predict(self, X):
+        """The best label of each row.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        labels : ndarray of shape (n_samples,)
+        """
+        return self.predict_top_k(X, 1)[:, 0]
+
+    def score(self, X, y, sample_weight=None):
+        """Precision@k of the ranking (``k`` from the parameter).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,), or label indicator matrix of shape \
+(n_samples, n_labels)
+            Multiclass labels (from ``classes_``) or the relevant labels of each row.
+        sample_weight : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        precision : float
+        """
+        scores = self.decision_function(X)
+        if sparse.issparse(y) or (np.ndim(y) == 2 and np.shape(y)[1] > 1):
+            truth = y
+        else:
+            y = np.asarray(y).reshape(-1)
+            truth = np.searchsorted(self.classes_, y)
+            truth = np.minimum(truth, len(self.classes_) - 1)
+            unknown = self.classes_[truth] != y
+            if np.any(unknown):
+                raise ValueError(
+                    f"y has labels {np.unique(y[unknown])[:10].tolist()} that are not in "
+                    "classes_ (the labels seen in fit)."
+                )
+        return precision_at_k(truth, scores, self.k, sample_weight=sample_weight)
+
+    # -- scikit-learn protocol ------------------------------------------------------
+
+    def get_metadata_routing(self):
+        """Get metadata routing of this object.
+
+        ``fit`` routes to the teacher's and the student's ``fit`` (the student takes
+        only ``sample_weight``).
+
+        Returns
+        -------
+        routing : MetadataRouter
+        """
+        return teacher_student_router(self, self._get_teacher(), self._get_student())
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
+
+
+def _check_student(student):
+    if not (is_skorch_net(student) and is_classifier_net(student)):
+        raise TypeError(
+            "DoubleDistilledRanker's student must be a skorch NeuralNetClassifier whose module "
+            f"outputs logits (e.g. with skdistill.nets.BottleneckModule); got "
+            f"{type(student).__name__}."
+        )
+    _, kind = soft_criterion(student)
+    if kind != "logits":
+        raise ValueError(
+            f"DoubleDistilledRanker's student must output logits (its scores), but "
+            f"{type(student).__name__} has criterion NLLLoss with a module that outputs "
+            "probabilities. Use criterion=torch.nn.CrossEntropyLoss with a logit module."
+        )
+
+
+def _examples(y, n_samples):
+    """``classes_``, and the row and label index of each ``(x, y)`` example."""
+    if sparse.issparse(y) or (np.ndim(y) == 2 and np.shape(y)[1] > 1):
+        Y = sparse.csr_matrix(y, copy=True)
+        check_consistent_length(Y, np.empty(n_samples))
+        Y.eliminate_zeros()
+        if Y.nnz and not np.all(Y.data == 1):
+            raise ValueError(
+                "y is 2-D, so it is read as a label indicator matrix, but it holds values "
+                "other than 0 and 1; give one column per label with 1 where the label is "
+                "relevant (multiclass labels go in a 1-D y)."
+            )
+        if Y.nnz == 0:
+            raise ValueError(
+                "y is a label indicator matrix without any positive entry: there is no "
+                "(x, label) example to learn from."
+            )
+        Y.sort_indices()
+        counts = np.diff(Y.indptr)
+        empty = int(np.sum(counts == 0))
+        if empty:
+            warnings.warn(
+                f"{empty} of the {n_samples} rows of y have no positive label; they give no "
+                "(x, label) example and are left out of the fit.", UserWarning, stacklevel=4,
+            )
+        classes = np.arange(Y.shape[1])
+        rows = np.repeat(np.arange(n_samples), counts)
+        labels = Y.indices.astype(np.int64)
+    else:
+        y = np.asarray(y)
+        if y.ndim == 2:
+            warnings.warn(
+                "A column-vector y was passed when a 1d array was expected. Please change "
+                "the shape of y to (n_samples,), for example using ravel().",
+                DataConversionWarning, stacklevel=4,
+            )
+            y = y.ravel()
+        check_consistent_length(y, np.empty(n_samples))
+        check_classification_targets(y)
+        classes, labels = np.unique(y, return_inverse=True)
+        rows = np.arange(n_samples)
+    if len(classes) < 2:
+        raise ValueError(f"y must have at least 2 labels to rank; got {classes.tolist()}.")
+    return classes, rows, labels
+
+
+def _ranking_targets(teacher, classes, positives, negatives, temperature, meta_layout, layout,
+                     Xb, meta):
+    """A batch's targets for :class:`~skdistill.losses.DoubleDistillationLoss`.
+
+    The loss reads the positives ``pi`` and the scores ``s`` of its negative weights
+    ``1 - sigmoid(a s)``; ``"one_minus"`` is the log-odds of ``p`` at ``a = 1`` and
+    ``"uniform"`` is ``s = -inf`` (``w = 1``).
+    """
+    meta = meta_layout.unpack(meta)
+    labels = meta.labels.astype(np.int64)
+    if teacher is not None:
+        S, P = teacher_scores(teacher, Xb, classes)
+    if positives == "teacher":
+        with np.errstate(divide="ignore"):
+            pi = np.exp(log_softmax(np.log(P) / temperature, axis=1)).astype(np.float32)
+    else:
+        pi = np.zeros((len(labels), len(classes)), dtype=np.float32)
+        pi[np.arange(len(labels)), labels] = 1.0
+    if negatives == "sigmoid":
+        s = S
+    elif negatives == "one_minus":
+        s = log_odds(P)
+    else:
+        s = np.full(pi.shape, -np.inf, dtype=np.float32)
+    return layout.pack(pi, logits=s, sample_weight=meta.weights)
+
+
+def _concatenate(blocks, width):
+    return np.concatenate(blocks, axis=0) if blocks else np.empty((0, width), np.float32)
