@@ -220,8 +220,8 @@ class DoubleDistilledRanker(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         student, teacher = self._get_student(), self._get_teacher()
         _check_student(student)
         check_teacher(teacher)
-        X = validate_data(self, X, accept_sparse="csr", dtype=(np.float64, np.float32),
-                          ensure_min_samples=2)
+        X, y = validate_data(self, X, y, accept_sparse="csr", dtype=(np.float64, np.float32),
+                             ensure_min_samples=2, multi_output=True)
         self.classes_, rows, labels = _examples(y, X.shape[0])
         if self.k > len(self.classes_):
             raise ValueError(
@@ -306,10 +306,13 @@ class DoubleDistilledRanker(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         Returns
         -------
         scores : ndarray of shape (n_samples, n_labels), float32
-            Columns in the order of ``classes_``; higher ranks first.
+            Columns in the order of ``classes_``; higher ranks first. For two labels,
+            scikit-learn's binary convention: the one column ``f_1 - f_0`` of shape
+            ``(n_samples,)``, positive where the second label ranks first.
         """
         check_is_fitted(self)
-        return _concatenate(list(self._blocks(X)), len(self.classes_))
+        scores = _concatenate(list(self._blocks(X)), len(self.classes_))
+        return scores[:, 1] - scores[:, 0] if len(self.classes_) == 2 else scores
 
     def predict_proba(self, X):
         """The student's softmax over the labels.
@@ -381,11 +384,14 @@ class DoubleDistilledRanker(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         -------
         precision : float
         """
-        scores = self.decision_function(X)
-        if sparse.issparse(y) or (np.ndim(y) == 2 and np.shape(y)[1] > 1):
+        check_is_fitted(self)
+        scores = _concatenate(list(self._blocks(X)), len(self.classes_))
+        if not sparse.issparse(y):
+            y = np.asarray(y)
+        if sparse.issparse(y) or (y.ndim == 2 and y.shape[1] > 1):
             truth = y
         else:
-            y = np.asarray(y).reshape(-1)
+            y = y.reshape(-1)
             truth = np.searchsorted(self.classes_, y)
             truth = np.minimum(truth, len(self.classes_) - 1)
             unknown = self.classes_[truth] != y
@@ -434,7 +440,7 @@ def _check_student(student):
 
 def _examples(y, n_samples):
     """``classes_``, and the row and label index of each ``(x, y)`` example."""
-    if sparse.issparse(y) or (np.ndim(y) == 2 and np.shape(y)[1] > 1):
+    if sparse.issparse(y) or (y.ndim == 2 and y.shape[1] > 1):
         Y = sparse.csr_matrix(y, copy=True)
         check_consistent_length(Y, np.empty(n_samples))
         Y.eliminate_zeros()
@@ -474,7 +480,9 @@ def _examples(y, n_samples):
         classes, labels = np.unique(y, return_inverse=True)
         rows = np.arange(n_samples)
     if len(classes) < 2:
-        raise ValueError(f"y must have at least 2 labels to rank; got {classes.tolist()}.")
+        raise ValueError(
+            f"y must have at least 2 classes (labels) to rank; got {classes.tolist()}."
+        )
     return classes, rows, labels
 
 
