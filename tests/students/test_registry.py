@@ -102,3 +102,30 @@ def test_register_student_adapter_takes_precedence(soft_problem, monkeypatch):
         est, DecisionTreeClassifier), fit_with_note)
     fit_soft_targets(DecisionTreeClassifier(), X, P)
     assert calls == [P.shape]
+
+
+def test_the_architecture_pages_worked_example_adapter(soft_problem):
+    """docs/architecture.rst shows adding a family as one adapter module; run it."""
+    from pathlib import Path
+
+    from sklearn.naive_bayes import GaussianNB
+
+    from skdistill.students import _registry
+
+    page = (Path(__file__).parents[2] / "docs" / "architecture.rst").read_text()
+    start = page.rindex("\n", 0, page.index("# skdistill/students/_naive_bayes.py")) + 1
+    block = page[start:page.index("and in ``students/__init__.py``", start)]
+    code = "\n".join(line[3:] for line in block.splitlines())
+    code = code.replace("from ._registry import", "from skdistill.students._registry import")
+    before = list(_registry._ADAPTERS)
+    try:
+        exec(compile(code, "architecture.rst", "exec"), {})
+        X, P = soft_problem
+        y = P.argmax(axis=1)
+        soft = fit_soft_targets(GaussianNB(), X, np.eye(3)[y])
+        np.testing.assert_allclose(soft.predict_proba(X), GaussianNB().fit(X, y).predict_proba(X),
+                                   atol=1e-12)
+        weighted = fit_soft_targets(GaussianNB(), X, P)
+        np.testing.assert_allclose(weighted.theta_, (P.T @ X) / P.sum(axis=0)[:, None])
+    finally:
+        _registry._ADAPTERS[:] = before
