@@ -22,7 +22,7 @@ from sklearn.base import clone
 from sklearn.frozen import FrozenEstimator
 from sklearn.model_selection import check_cv
 from sklearn.utils import _safe_indexing, check_random_state
-from sklearn.utils.validation import _check_method_params, has_fit_parameter
+from sklearn.utils.validation import _check_method_params, check_memory, has_fit_parameter
 
 from ._nets import ends_in_skorch_net, fit_net_on_labels, log_odds, net_proba, net_scores
 from ._validation import align_columns, check_probabilities
@@ -262,3 +262,30 @@ def teacher_probabilities(teacher, teacher_, X, y, labelled, classes, *, cv=None
         P[~labelled] = teacher_proba(teacher_, _safe_indexing(X, np.flatnonzero(~labelled)),
                                      classes)
     return P
+
+
+def teacher_step(teacher, X, y, labelled, classes, *, cv=None, n_jobs=None, fit_params=None,
+                 random_state=None, probabilities=True):
+    """The whole teacher step: the fitted teacher and, if asked, its probabilities.
+
+    Returns
+    -------
+    teacher_ : the fitted teacher (``teacher`` itself when prefit or callable)
+    P : ndarray of shape (n_samples, n_classes), or None when ``probabilities=False``
+    """
+    fit_params = fit_params or {}
+    teacher_ = fitted_teacher(teacher, X, y, labelled, fit_params)
+    if not probabilities:
+        return teacher_, None
+    return teacher_, teacher_probabilities(
+        teacher, teacher_, X, y, labelled, classes, cv=cv, n_jobs=n_jobs,
+        fit_params=fit_params, random_state=random_state,
+    )
+
+
+def cached_teacher_step(memory, teacher):
+    """:func:`teacher_step`, cached in ``memory`` (a path or ``joblib.Memory``) when the
+    teacher is fitted here; ``n_jobs`` does not change the result and is not a key."""
+    if memory is None or is_prefit(teacher):
+        return teacher_step
+    return check_memory(memory).cache(teacher_step, ignore=["n_jobs"])
