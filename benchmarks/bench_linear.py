@@ -12,7 +12,7 @@ median wall time of
   with the iteration count factored out;
 - ``expanded``: the row expansion (one weighted row per class) that the native
   solver replaces, for reference (one repeat from ``--expansion-single-from`` classes
-  on, it is slow).
+  on, as it is slow; ``--no-expansion`` leaves it out).
 
 The teacher's probabilities ``P`` are a softmax of a random linear model at moderate
 scale, far from one-hot (the mean largest probability is printed). L-BFGS
@@ -24,7 +24,7 @@ BLAS makes timings erratic; 0 keeps the library's default). Repeats are
 interleaved so that a change in machine load hits all variants alike.
 
 Run: python benchmarks/bench_linear.py [--n-samples 20000] [--n-features 50]
-     [--n-classes 2 10 100] [--repeats 5] [--threads 1]
+     [--n-classes 2 10 100] [--repeats 5] [--threads 1] [--no-expansion]
 """
 
 import argparse
@@ -58,7 +58,7 @@ def _timed(fn):
 
 
 def run(n_samples=20000, n_features=50, n_classes=(2, 10, 100), repeats=5, scale=3.0,
-        expansion_single_from=100):
+        expansion_single_from=100, expansion=True):
     """Time the variants for each number of classes; return one dict per row."""
     rows = []
     for L in n_classes:
@@ -72,9 +72,10 @@ def run(n_samples=20000, n_features=50, n_classes=(2, 10, 100), repeats=5, scale
                 LogisticRegression(), X, P, classes=c),
             "one-hot": lambda X=X, Y=Y, c=classes: fit_soft_targets(
                 LogisticRegression(), X, Y, classes=c),
-            "expanded": lambda X=X, P=P, c=classes: fit_expanded(
-                LogisticRegression(), X, P, classes=c, sample_weight=None),
         }
+        if expansion:
+            variants["expanded"] = lambda X=X, P=P, c=classes: fit_expanded(
+                LogisticRegression(), X, P, classes=c, sample_weight=None)
         times = {name: [] for name in variants}
         n_iter = {}
         for r in range(repeats):
@@ -90,7 +91,7 @@ def run(n_samples=20000, n_features=50, n_classes=(2, 10, 100), repeats=5, scale
             "max_proba": float(P.max(axis=1).mean()),
             **{f"{name}_s": med[name] for name in variants},
             **{f"{name}_iter": n_iter[name] for name in variants},
-            "expanded_repeats": len(times["expanded"]),
+            "expanded_repeats": len(times.get("expanded", [])),
         })
     return rows
 
@@ -107,6 +108,8 @@ def main(argv=None):
                         help="BLAS threads (0: the library default)")
     parser.add_argument("--expansion-single-from", type=int, default=100,
                         help="time the expansion once from this many classes on")
+    parser.add_argument("--no-expansion", action="store_true",
+                        help="do not time the row expansion")
     args = parser.parse_args(argv)
 
     limits = (threadpool_limits(limits=args.threads, user_api="blas") if args.threads
@@ -115,7 +118,7 @@ def main(argv=None):
         # The hard fit may stop at max_iter; its iteration count is printed.
         warnings.simplefilter("ignore", ConvergenceWarning)
         rows = run(args.n_samples, args.n_features, args.n_classes, args.repeats, args.scale,
-                   args.expansion_single_from)
+                   args.expansion_single_from, expansion=not args.no_expansion)
 
     print(f"n_samples={args.n_samples} n_features={args.n_features} repeats={args.repeats} "
           f"(medians) teacher logit scale={args.scale} BLAS threads="
@@ -124,11 +127,13 @@ def main(argv=None):
           f"{'one-hot/hard':>12s} {'expanded/hard':>13s} {'iterations h/n/1h/e':>20s}")
     for row in rows:
         hard = row["hard_s"]
-        iters = "/".join(str(row[f"{k}_iter"]) for k in ("hard", "native", "one-hot",
-                                                          "expanded"))
-        expanded = f"{row['expanded_s'] / hard:.2f}"
-        if row["expanded_repeats"] == 1:
-            expanded += " (1x)"
+        iters = "/".join(str(row.get(f"{k}_iter", "-")) for k in ("hard", "native", "one-hot",
+                                                                   "expanded"))
+        expanded = "-"
+        if row["expanded_repeats"]:
+            expanded = f"{row['expanded_s'] / hard:.2f}"
+            if row["expanded_repeats"] == 1:
+                expanded += " (1x)"
         print(f"{row['n_classes']:4d} {row['max_proba']:6.2f} {hard:9.3f} "
               f"{row['native_s']:10.3f} {row['native_s'] / hard:11.2f} "
               f"{row['one-hot_s'] / hard:12.2f} {expanded:>13s} {iters:>20s}")

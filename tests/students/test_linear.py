@@ -416,3 +416,15 @@ def test_explicit_multi_class_falls_back(expansion_calls):
     with pytest.warns(FutureWarning, match="multi_class"):
         fit_soft_targets(LogisticRegression(multi_class="ovr"), X, P)
     assert len(expansion_calls) == 1
+
+
+def test_class_without_probability_mass_is_learnt_as_unlikely(no_expansion):
+    X, P, _ = _problem(3)
+    P = np.column_stack([P[:, 0], np.zeros(len(X)), P[:, 1] + P[:, 2]])
+    clf = fit_soft_targets(LogisticRegression(max_iter=1000), X, P, classes=["a", "b", "c"])
+    assert clf.classes_.tolist() == ["a", "b", "c"]
+    ref = fit_expanded(LogisticRegression(max_iter=1000), X, P,
+                       classes=np.array(["a", "b", "c"]), sample_weight=None)
+    proba = clf.predict_proba(X)
+    assert proba[:, 1].max() < 1e-3
+    np.testing.assert_allclose(proba, ref.predict_proba(X), atol=1e-4)
