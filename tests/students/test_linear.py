@@ -127,10 +127,6 @@ def test_balanced_class_weight_uses_soft_counts_and_param_is_kept(soft_problem):
     np.testing.assert_allclose(clf.coef_, ref.coef_, atol=1e-6)
 
 
-# ---------------------------------------------------------------------------------------
-# The native solver
-
-
 def _problem(n_classes, n=240, d=5, seed=0, scale=1.0):
     """Soft targets from a random softmax model, with some rows carrying weight zero."""
     rng = np.random.RandomState(seed)
@@ -221,10 +217,8 @@ def test_class_weight_equals_expansion(no_expansion, class_weight, n_classes):
         class_weight = {0: 3.0}
     student = LogisticRegression(class_weight=class_weight, tol=1e-10)
     native = fit_soft_targets(clone(student), X, P, sample_weight=w)
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(_linear, "fit_expanded", fit_expanded)
-        expanded = fit_expanded(clone(student), X, P, classes=np.arange(n_classes),
-                                sample_weight=w)
+    expanded = fit_expanded(clone(student), X, P, classes=np.arange(n_classes),
+                            sample_weight=w)
     np.testing.assert_allclose(native.coef_, expanded.coef_, atol=1e-6)
     np.testing.assert_allclose(native.intercept_, expanded.intercept_, atol=1e-6)
     assert native.class_weight == class_weight
