@@ -220,10 +220,15 @@ def fit_soft_targets(student, X, P, *, classes=None, sample_weight=None):
     (equation 5 of Menon et al.), not a rounded or resampled approximation of it.
     How depends on the family:
 
-    - ``LogisticRegression`` and any classifier whose ``fit`` takes
-      ``sample_weight`` and whose loss is a sum over rows: each row ``n`` is
-      expanded into one row per class ``k`` with weight ``w_n * P[n, k]``; the
-      weighted objective is then term for term the soft cross-entropy.
+    - ``LogisticRegression`` with ``solver="lbfgs"`` and an L2 penalty (or none):
+      scikit-learn's own objective with the soft cross-entropy in place of the
+      log-loss, minimised directly with the same L-BFGS settings, at about the cost
+      of a hard-label fit whatever the number of classes. Other solvers and
+      penalties use the row expansion below.
+    - any classifier whose ``fit`` takes ``sample_weight`` and whose loss is a sum
+      over rows: each row ``n`` is expanded into one row per class ``k`` with weight
+      ``w_n * P[n, k]``; the weighted objective is then term for term the soft
+      cross-entropy.
     - ``DecisionTreeClassifier``, ``RandomForestClassifier``, ``ExtraTreesClassifier``
       (``criterion="gini"``): a tree growing by Gini impurity on soft targets is
       a multi-output squared-error regression tree on the probability vectors, so
