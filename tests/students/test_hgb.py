@@ -16,6 +16,7 @@ import pytest
 from sklearn._loss.loss import HalfBinomialLoss, HalfMultinomialLoss
 from sklearn.base import clone
 from sklearn.ensemble import HistGradientBoostingClassifier
+from threadpoolctl import threadpool_limits
 
 from skdistill import fit_soft_targets
 from skdistill.students import _hgb
@@ -24,6 +25,15 @@ from tests._utils import one_hot
 HAS_X_VAL = "X_val" in inspect.signature(HistGradientBoostingClassifier.fit).parameters
 needs_x_val = pytest.mark.skipif(
     not HAS_X_VAL, reason="the expansion reference needs fit(X_val=...) (scikit-learn >= 1.7)")
+
+
+@pytest.fixture(autouse=True)
+def _one_openmp_thread():
+    # Many tiny fits: OpenMP threads cost more than they save here, and on a loaded
+    # machine their spinning makes each fit seconds long. The fits do not depend on
+    # the number of threads (each feature's histogram is summed by one thread).
+    with threadpool_limits(limits=1, user_api="openmp"):
+        yield
 
 
 def _problem(n=300, d=4, L=3, seed=0, n_values=20):
