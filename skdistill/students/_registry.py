@@ -234,8 +234,10 @@ def fit_soft_targets(student, X, P, *, classes=None, sample_weight=None):
       a multi-output squared-error regression tree on the probability vectors, so
       the trees are grown as such (rows stay whole, also in bootstrap samples)
       and stored in the user's classifier.
-    - ``HistGradientBoostingClassifier``: row expansion with counts, binning and
-      the validation split kept per original row.
+    - ``HistGradientBoostingClassifier``: grown natively on the soft targets, its
+      boosting loop fed the soft cross-entropy's gradients and hessians row by row
+      (rows stay whole, also in the validation split); where the scikit-learn
+      internals differ from the expected ones, by row expansion with a warning.
     - a ``Pipeline``: its transformers are fitted on ``X`` (with ``y`` the
       teacher's argmax class for supervised transformers, and ``sample_weight``
       for every step whose ``fit`` takes it), its last step on the soft targets.
