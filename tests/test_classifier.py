@@ -4,8 +4,9 @@ import pickle
 
 import numpy as np
 import pytest
+from scipy.special import expit, softmax
 from sklearn import config_context
-from sklearn.base import clone
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.datasets import make_classification
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.frozen import FrozenEstimator
@@ -142,10 +143,44 @@ def test_callable_teacher_returning_non_probabilities(data, teacher, match):
         DistilledClassifier(teacher=teacher).fit(X, y)
 
 
-def test_decision_function_teacher_goes_through_softmax(data):
-    X, y = data
-    clf = DistilledClassifier(_lr(), LinearSVC(random_state=0)).fit(X, y)
-    assert clf.score(X, y) > 0.5
+class _RecordingStudent(ClassifierMixin, BaseEstimator):
+    """Fitted by row expansion; reassembles the soft targets it was given from it."""
+
+    def fit(self, X, y, sample_weight=None):
+        self.classes_ = np.unique(y)
+        self.X_, self.y_, self.sample_weight_ = X, y, sample_weight
+        return self
+
+    def soft_targets(self, X):
+        """Each row's total weight per class, normalised: the soft targets it received."""
+        index = {row.tobytes(): n for n, row in enumerate(np.asarray(X, dtype=np.float64))}
+        targets = np.zeros((len(X), len(self.classes_)))
+        for x, label, weight in zip(self.X_, self.y_, self.sample_weight_):
+            targets[index[np.asarray(x, dtype=np.float64).tobytes()],
+                    np.searchsorted(self.classes_, label)] += weight
+        return targets / targets.sum(axis=1, keepdims=True)
+
+    def predict(self, X):
+        return np.full(len(X), self.classes_[0])
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_decision_function_teacher_goes_through_softmax(n_classes):
+    """A teacher with scores only: the student's targets are softmax(scores) (expit of the
+    single score for two classes), computed here from the fitted teacher's scores."""
+    X, y = make_classification(n_samples=150, n_features=6, n_informative=4,
+                               n_classes=n_classes, random_state=0)
+    teacher = LinearSVC(C=10.0, random_state=0)
+    assert not hasattr(teacher, "predict_proba")
+    clf = DistilledClassifier(_RecordingStudent(), teacher).fit(X, y)
+    scores = clf.teacher_.decision_function(X)
+    if n_classes == 2:
+        expected = np.column_stack([expit(-scores), expit(scores)])
+    else:
+        expected = softmax(scores, axis=1)
+    # scores spread over more than one unit: any other scale gives different targets
+    assert np.ptp(scores) > 2
+    np.testing.assert_allclose(clf.student_.soft_targets(X), expected, rtol=1e-10)
 
 
 def test_teacher_cv_gives_out_of_fold_targets(data):

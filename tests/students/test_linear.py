@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 from scipy.optimize import minimize
 from scipy.special import log_softmax, logsumexp
+from sklearn.base import clone
 from sklearn.linear_model import LogisticRegression
 
 from skdistill import fit_soft_targets
@@ -106,3 +107,17 @@ def test_balanced_class_weight_uses_soft_counts_and_param_is_kept(soft_problem):
     cw = mass.sum() / (3 * mass)
     ref = fit_soft_targets(LogisticRegression(class_weight=dict(enumerate(cw))), X, P)
     np.testing.assert_allclose(clf.coef_, ref.coef_, atol=1e-6)
+
+
+def test_balanced_class_weight_with_integer_weights_equals_repeated_rows(soft_problem):
+    """'balanced' counts the soft class mass under the sample weights: weight 3 on a row
+    is that row three times, so the weighted and the repeated fits are one problem."""
+    X, P = soft_problem
+    # weights that shift the class mass, so ignoring them changes the class weights
+    w = np.random.RandomState(3).randint(1, 3, len(X)) + 2 * (P.argmax(axis=1) == 0)
+    rows = np.repeat(np.arange(len(X)), w)
+    student = LogisticRegression(class_weight="balanced", tol=1e-12, max_iter=10000)
+    weighted = fit_soft_targets(clone(student), X, P, sample_weight=w)
+    repeated = fit_soft_targets(clone(student), X[rows], P[rows])
+    np.testing.assert_allclose(weighted.coef_, repeated.coef_, atol=1e-6)
+    np.testing.assert_allclose(weighted.predict_proba(X), repeated.predict_proba(X), atol=1e-7)
