@@ -223,9 +223,15 @@ def test_unlabelled_with_teacher_cv(data):
     X, y = data
     y_semi = y.copy()
     y_semi[150:] = -1
-    clf = DistilledClassifier(_lr(), LogisticRegression(), unlabeled_label=-1,
-                              teacher_cv=3).fit(X, y_semi)
-    assert clf.predict(X).shape == (200,)
+    teacher = LogisticRegression()
+    clf = DistilledClassifier(_lr(), teacher, unlabeled_label=-1, teacher_cv=3).fit(X, y_semi)
+    # labelled rows: out-of-fold targets; unlabelled rows: the teacher refitted on all
+    # labelled rows
+    P = np.empty((200, 3))
+    P[:150] = cross_val_predict(teacher, X[:150], y[:150], cv=3, method="predict_proba")
+    P[150:] = clone(teacher).fit(X[:150], y[:150]).predict_proba(X[150:])
+    np.testing.assert_allclose(clf.student_.coef_, fit_soft_targets(_lr(), X, P).coef_,
+                               atol=1e-8)
 
 
 def test_grid_search_over_teacher_and_targets(data):
@@ -237,9 +243,12 @@ def test_grid_search_over_teacher_and_targets(data):
          "student__C": [0.1, 1.0]},
         cv=3,
     ).fit(X, y)
-    assert set(search.best_params_) == {"teacher__max_depth", "temperature", "alpha",
-                                        "student__C"}
-    best = search.best_estimator_
+    best, params = search.best_estimator_, search.best_params_
+    # the nested parameters reach the fitted teacher and student
+    assert best.teacher_.max_depth == params["teacher__max_depth"]
+    assert best.teacher_.get_depth() <= params["teacher__max_depth"]
+    assert best.student_.C == params["student__C"]
+    assert (best.temperature, best.alpha) == (params["temperature"], params["alpha"])
     # The search ranks by the student's own score.
     assert search.score(X, y) == pytest.approx(best.student_.score(X, y))
 
@@ -288,8 +297,13 @@ def test_sample_weight_through_metadata_routing(data):
         np.testing.assert_allclose(clf.teacher_.coef_, LogisticRegression().fit(X, y).coef_)
         ref = fit_soft_targets(_lr(), X, clf.teacher_.predict_proba(X), sample_weight=w)
         np.testing.assert_allclose(clf.student_.coef_, ref.coef_, atol=1e-8)
-        # and through a grid search, which routes sample_weight to fit
-        GridSearchCV(clone(clf), {"temperature": [1.0, 2.0]}, cv=2).fit(X, y, sample_weight=w)
+        # and through a grid search, which routes sample_weight to the refit on all rows
+        search = GridSearchCV(clone(clf), {"temperature": [1.0, 2.0]}, cv=2).fit(
+            X, y, sample_weight=w)
+        targets = make_soft_targets(clf.teacher_.predict_proba(X),
+                                    temperature=search.best_params_["temperature"])
+        ref = fit_soft_targets(_lr(), X, targets, sample_weight=w)
+        np.testing.assert_allclose(search.best_estimator_.student_.coef_, ref.coef_, atol=1e-8)
 
 
 def test_fit_params_without_routing_are_refused(data):
@@ -304,7 +318,7 @@ def test_delegation_follows_the_student(data):
     assert not hasattr(tree, "decision_function")
     assert hasattr(DistilledClassifier(), "decision_function")
     tree.fit(X, y)
-    assert tree.predict_log_proba(X).shape == (200, 3)
+    np.testing.assert_array_equal(tree.predict_log_proba(X), tree.student_.predict_log_proba(X))
 
 
 # -- bad input: a clear, early error naming the parameter ---------------------------
