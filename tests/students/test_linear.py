@@ -422,3 +422,17 @@ def test_class_without_probability_mass_is_learnt_as_unlikely(no_expansion):
     proba = clf.predict_proba(X)
     assert proba[:, 1].max() < 1e-3
     np.testing.assert_allclose(proba, ref.predict_proba(X), atol=1e-4)
+
+
+def test_balanced_class_weight_with_integer_weights_equals_repeated_rows(soft_problem):
+    """'balanced' counts the soft class mass under the sample weights: weight 3 on a row
+    is that row three times, so the weighted and the repeated fits are one problem."""
+    X, P = soft_problem
+    # weights that shift the class mass, so ignoring them changes the class weights
+    w = np.random.RandomState(3).randint(1, 3, len(X)) + 2 * (P.argmax(axis=1) == 0)
+    rows = np.repeat(np.arange(len(X)), w)
+    student = LogisticRegression(class_weight="balanced", tol=1e-12, max_iter=10000)
+    weighted = fit_soft_targets(clone(student), X, P, sample_weight=w)
+    repeated = fit_soft_targets(clone(student), X[rows], P[rows])
+    np.testing.assert_allclose(weighted.coef_, repeated.coef_, atol=1e-6)
+    np.testing.assert_allclose(weighted.predict_proba(X), repeated.predict_proba(X), atol=1e-7)
