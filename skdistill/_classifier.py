@@ -12,7 +12,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score
 from sklearn.utils import get_tags
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
-from sklearn.utils.metadata_routing import _raise_for_params
+from sklearn.utils.metadata_routing import UNUSED, _raise_for_params
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import (
@@ -195,6 +195,10 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
     >>> round(clf.score(X, y), 2) > 0.8
     True
     """
+
+    # fit's sample_weight goes where the teacher and the student request it; the
+    # estimator itself consumes sample_weight only in score (set_score_request).
+    __metadata_request__fit = {"sample_weight": UNUSED}
 
     _parameter_constraints: dict = {
         "student": [HasMethods(["fit"]), None],

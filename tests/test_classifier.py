@@ -9,6 +9,7 @@ from sklearn import config_context
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.datasets import make_classification
 from sklearn.ensemble import RandomForestClassifier
+from sklearn.exceptions import UnsetMetadataPassedError
 from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, KFold, cross_val_predict
@@ -297,13 +298,38 @@ def test_sample_weight_through_metadata_routing(data):
         np.testing.assert_allclose(clf.teacher_.coef_, LogisticRegression().fit(X, y).coef_)
         ref = fit_soft_targets(_lr(), X, clf.teacher_.predict_proba(X), sample_weight=w)
         np.testing.assert_allclose(clf.student_.coef_, ref.coef_, atol=1e-8)
-        # and through a grid search, which routes sample_weight to the refit on all rows
-        search = GridSearchCV(clone(clf), {"temperature": [1.0, 2.0]}, cv=2).fit(
-            X, y, sample_weight=w)
+        # and through a grid search, which routes sample_weight to fit; like any consumer of
+        # sample_weight in score, the estimator says whether its score wants them.
+        search = GridSearchCV(clone(clf).set_score_request(sample_weight=False),
+                              {"temperature": [1.0, 2.0]}, cv=2).fit(X, y, sample_weight=w)
         targets = make_soft_targets(clf.teacher_.predict_proba(X),
                                     temperature=search.best_params_["temperature"])
         ref = fit_soft_targets(_lr(), X, targets, sample_weight=w)
         np.testing.assert_allclose(search.best_estimator_.student_.coef_, ref.coef_, atol=1e-8)
+
+
+def test_score_request_decides_the_weights_of_a_search_score(data):
+    X, y = data
+    w = np.random.RandomState(0).uniform(0.1, 3, len(y))
+    cv = KFold(2)
+    train, test = next(cv.split(X))
+
+    def clf():
+        return DistilledClassifier(_lr().set_fit_request(sample_weight=True),
+                                   LogisticRegression().set_fit_request(sample_weight=False))
+
+    with config_context(enable_metadata_routing=True):
+        with pytest.raises(UnsetMetadataPassedError, match="set_score_request"):
+            GridSearchCV(clf(), {"temperature": [1.0]}, cv=cv).fit(X, y, sample_weight=w)
+        fold = clf().fit(X[train], y[train], sample_weight=w[train])
+        scores = {}
+        for requested in (True, False):
+            search = GridSearchCV(clf().set_score_request(sample_weight=requested),
+                                  {"temperature": [1.0]}, cv=cv).fit(X, y, sample_weight=w)
+            scores[requested] = search.cv_results_["split0_test_score"][0]
+        assert scores[True] == pytest.approx(fold.score(X[test], y[test], sample_weight=w[test]))
+        assert scores[False] == pytest.approx(fold.score(X[test], y[test]))
+        assert scores[True] != pytest.approx(scores[False])
 
 
 def test_fit_params_without_routing_are_refused(data):

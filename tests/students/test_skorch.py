@@ -570,7 +570,7 @@ def test_plain_neural_net_student_predicts_labels(problem):
     y = np.array([10, 20, 30])[P.argmax(axis=1)]
     # NeuralNet.predict returns probabilities; the distiller turns them into labels
     np.testing.assert_array_equal(clf.fit(X, y).predict(X),
-                                  clf.classes_[clf.student_.predict_proba(X).argmax(axis=1)])
+                                  clf.classes_[clf.student_.predict_proba(_f32(X)).argmax(axis=1)])
     assert set(np.unique(clf.predict(X))) <= {10, 20, 30}
 
 
