@@ -23,6 +23,7 @@ from sklearn.utils.validation import (
 
 from ._routing import route_fit, teacher_student_router
 from ._seeding import draw_seeds, seed_random_states
+from ._teacher import accepts_sparse as teacher_accepts_sparse
 from ._teacher import (
     cached_teacher_step,
     check_teacher,
@@ -522,12 +523,9 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        student_tags = get_tags(self._get_student())
-        tags.input_tags.sparse = student_tags.input_tags.sparse
+        student = self._get_student()
+        tags.input_tags.sparse = (find_adapter(student).accepts_sparse(student)
+                                  and teacher_accepts_sparse(self._get_teacher()))
         tags.input_tags.allow_nan = self._allow_nan()
-        teacher = self._get_teacher()
-        if not is_callable_teacher(teacher):
-            teacher_tags = get_tags(teacher)
-            tags.input_tags.sparse &= teacher_tags.input_tags.sparse
         return tags
 

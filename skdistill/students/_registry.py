@@ -24,7 +24,7 @@ from __future__ import annotations
 import contextlib
 
 import numpy as np
-from sklearn.utils import check_consistent_length
+from sklearn.utils import check_consistent_length, get_tags
 from sklearn.utils.validation import _check_sample_weight
 
 from .._validation import check_probabilities
@@ -38,7 +38,7 @@ class StudentAdapter:
     """
 
     def __init__(self, name, accepts, fit, *, losses=None, fit_teacher_batches=None,
-                 predict=None, predict_proba=None, seeded=None):
+                 predict=None, predict_proba=None, seeded=None, accepts_sparse=None):
         self.name = name
         self.accepts = accepts
         self.fit = fit
@@ -47,6 +47,7 @@ class StudentAdapter:
         self._predict = predict
         self._predict_proba = predict_proba
         self._seeded = seeded
+        self._accepts_sparse = accepts_sparse
 
     def __repr__(self):
         return f"<student adapter {self.name!r}>"
@@ -83,6 +84,12 @@ class StudentAdapter:
             return student.predict_proba(X)
         return self._predict_proba(student, X)
 
+    def accepts_sparse(self, student):
+        """Whether the family fits ``student`` on sparse ``X`` (its own tag, by default)."""
+        if self._accepts_sparse is None:
+            return get_tags(student).input_tags.sparse
+        return self._accepts_sparse(student)
+
     def seeded(self, student, seed):
         """A context in which fitting ``student`` draws its randomness from ``seed``.
 
@@ -99,7 +106,7 @@ _ADAPTERS: list[StudentAdapter] = []
 
 def register_student_adapter(name, predicate=None, fit=None, *, first=True, losses=None,
                              fit_teacher_batches=None, predict=None, predict_proba=None,
-                             seeded=None):
+                             seeded=None, accepts_sparse=None):
     """Register how to fit a family of students on soft targets.
 
     Parameters
@@ -131,6 +138,9 @@ def register_student_adapter(name, predicate=None, fit=None, *, first=True, loss
     seeded : callable, default=None
         ``seeded(student, seed)``: a context manager in which fitting draws its
         randomness from ``seed``.
+    accepts_sparse : callable, default=None
+        ``accepts_sparse(student) -> bool`` when the family fits sparse ``X`` although
+        the student's own tags say otherwise.
 
     Examples
     --------
@@ -152,6 +162,7 @@ def register_student_adapter(name, predicate=None, fit=None, *, first=True, loss
         adapter = StudentAdapter(
             name, predicate, fit, losses=losses, fit_teacher_batches=fit_teacher_batches,
             predict=predict, predict_proba=predict_proba, seeded=seeded,
+            accepts_sparse=accepts_sparse,
         )
     if first:
         _ADAPTERS.insert(0, adapter)
