@@ -16,12 +16,12 @@ import copy
 import numbers
 
 import numpy as np
-from joblib import Parallel, delayed
 from scipy.special import expit, softmax
 from sklearn.base import clone
 from sklearn.frozen import FrozenEstimator
 from sklearn.model_selection import check_cv
 from sklearn.utils import _safe_indexing, check_random_state
+from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import _check_method_params, check_memory, has_fit_parameter
 
 from ._nets import ends_in_skorch_net, fit_net_on_labels, log_odds, net_proba, net_scores

@@ -32,7 +32,7 @@ import time
 from pathlib import Path
 
 import numpy as np
-from joblib import Parallel, delayed
+from sklearn.utils.parallel import Parallel, delayed
 from threadpoolctl import threadpool_limits
 
 from ._progress import TrialProgress
