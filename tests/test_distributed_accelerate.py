@@ -105,3 +105,76 @@ def test_an_accelerated_ranker_student(data):
                               random_state=0).fit(X, y) for a in (False, True))
     assert type(accelerated.student_) is AcceleratedNet
     np.testing.assert_array_equal(accelerated.decision_function(X), plain.decision_function(X))
+
+
+_DATA_PARALLEL_SCRIPT = '''
+import numpy as np, torch
+from accelerate import Accelerator
+from skorch import NeuralNetClassifier
+from skorch.hf import AccelerateMixin
+from sklearn.datasets import make_classification
+from sklearn.ensemble import RandomForestClassifier
+from sklearn.frozen import FrozenEstimator
+from skdistill import DistilledClassifier, DoubleDistilledRanker
+from skdistill.nets import BottleneckModule, MLPModule
+
+
+class CPUProcessesAccelerator(Accelerator):
+    # on several CPU processes accelerate wraps every prepared module in
+    # DistributedDataParallel, which refuses a loss without parameters
+    def prepare_model(self, model, device_placement=None, evaluation_mode=False):
+        if not any(p.requires_grad for p in model.parameters()):
+            return model
+        return super().prepare_model(model, device_placement=device_placement,
+                                     evaluation_mode=evaluation_mode)
+
+
+class AcceleratedNet(AccelerateMixin, NeuralNetClassifier):
+    pass
+
+
+accelerator = CPUProcessesAccelerator(cpu=True)
+X, y = make_classification(n_samples=400, n_features=8, n_informative=5, n_classes=3,
+                           random_state=0)
+teacher = FrozenEstimator(RandomForestClassifier(30, min_samples_leaf=3, random_state=0).fit(X, y))
+common = dict(criterion=torch.nn.CrossEntropyLoss, accelerator=accelerator, max_epochs=3,
+              train_split=None, verbose=0, callbacks__print_log__sink=print)
+student = AcceleratedNet(MLPModule, module__hidden_units=(16,), module__n_features=8, lr=0.1,
+                         **common)
+clf = DistilledClassifier(student, teacher, random_state=0).fit(X, y)
+ranker = DoubleDistilledRanker(AcceleratedNet(BottleneckModule, module__width=4,
+                                              module__n_features=8, **common),
+                               teacher, random_state=0).fit(X, y)
+weights = [float(sum(p.detach().double().sum() for p in est.student_.module_.parameters()))
+           for est in (clf, ranker)]
+print("RESULT", accelerator.process_index, accelerator.num_processes,
+      accelerator.distributed_type, len(clf.student_.history[-1]["batches"]),
+      *weights, flush=True)
+'''
+
+
+@pytest.mark.slow
+def test_data_parallel_students_on_two_cpu_processes(tmp_path):
+    # Two processes (torchrun), each training on half of every epoch's batches, gradients
+    # averaged between them: both end with the same weights.
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import skdistill
+
+    script = tmp_path / "data_parallel.py"
+    script.write_text(_DATA_PARALLEL_SCRIPT)
+    root = str(Path(skdistill.__file__).resolve().parents[1])
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([root, os.environ.get("PYTHONPATH", "")]),
+           "OMP_NUM_THREADS": "1"}
+    done = subprocess.run(
+        [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2",
+         str(script)], env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    rows = sorted(line.split()[1:] for line in done.stdout.splitlines()
+                  if line.startswith("RESULT"))
+    assert [row[:4] for row in rows] == [["0", "2", "DistributedType.MULTI_CPU", "2"],
+                                         ["1", "2", "DistributedType.MULTI_CPU", "2"]]
+    assert rows[0][4:] == rows[1][4:]  # the same student and ranker weights in both
