@@ -28,8 +28,8 @@ from skdistill.datasets import make_slab_classification, slab_class_probability
 from skdistill.experiments import figure2a
 from skdistill.metrics import compare_teachers, teacher_bias_variance
 
-# The folder that holds the skdistill under test and this tests package: the workers'
-# Python path must start with it, whatever the installed (editable) skdistill points to.
+# The folder that holds the skdistill under test and this tests package. Dask's worker
+# processes are spawned with this process's sys.path; Ray's get it as PYTHONPATH.
 SOURCE_ROOT = str(Path(skdistill.__file__).resolve().parents[1])
 
 
@@ -53,8 +53,17 @@ def _dask():
     cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                                        dashboard_address=None)
     client = distributed.Client(cluster)
-    _check_workers_import(client.run(_package_file))
-    return lambda: (client.close(), cluster.close())
+
+    def stop():
+        client.close()
+        cluster.close()
+
+    try:
+        _check_workers_import(client.run(_package_file))
+    except BaseException:
+        stop()
+        raise
+    return stop
 
 
 def _ray():
@@ -67,7 +76,11 @@ def _ray():
     ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False,
              runtime_env={"env_vars": {"PYTHONPATH": path}})
     register_ray()
-    _check_workers_import({"ray worker": ray.get(ray.remote(_package_file).remote())})
+    try:
+        _check_workers_import({"ray worker": ray.get(ray.remote(_package_file).remote())})
+    except BaseException:
+        ray.shutdown()
+        raise
     return ray.shutdown
 
 
