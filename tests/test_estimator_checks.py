@@ -1,6 +1,7 @@
 """scikit-learn's own estimator checks on several DistilledClassifier configurations."""
 
 import sklearn
+from sklearn.base import clone
 from sklearn.ensemble import (
     ExtraTreesClassifier,
     GradientBoostingClassifier,
@@ -11,7 +12,6 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.tree import DecisionTreeClassifier
-from sklearn.base import clone
 from sklearn.utils.estimator_checks import (
     check_sample_weight_equivalence_on_sparse_data,
     parametrize_with_checks,
