@@ -167,7 +167,9 @@ def test_grid_search_with_routed_weights(backend, data, tmp_path):
 
     def search(log, n_jobs, **fit_params):
         teacher, student = _routed(log)
+        # the weights reach the teacher, the student and the score of each fold
         clf = DistilledClassifier(student, teacher, teacher_cv=2, random_state=0)
+        clf.set_score_request(sample_weight=True)
         return GridSearchCV(clf, grid, cv=2, n_jobs=n_jobs).fit(X, y, **fit_params)
 
     with sklearn.config_context(enable_metadata_routing=True):
