@@ -14,12 +14,12 @@ from collections import defaultdict
 from numbers import Integral
 
 import numpy as np
-from joblib import Parallel, delayed
 from sklearn.base import clone
 from sklearn.model_selection import check_cv
 from sklearn.utils import Bunch
 from sklearn.utils._param_validation import StrOptions, validate_params
 from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import _num_samples, column_or_1d
 
 # Every use of the package's teacher step goes through these names, so that a rename
