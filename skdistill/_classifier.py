@@ -12,7 +12,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score
 from sklearn.utils import _safe_indexing, gen_batches, get_tags
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
-from sklearn.utils.metadata_routing import _raise_for_params
+from sklearn.utils.metadata_routing import UNUSED, _raise_for_params
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import (
@@ -24,6 +24,7 @@ from sklearn.utils.validation import (
 from ._routing import route_fit, teacher_student_router
 from ._seeding import draw_seeds, seed_random_states
 from ._selection import search_temperature
+from ._teacher import accepts_sparse as teacher_accepts_sparse
 from ._teacher import (
     cached_teacher_step,
     check_teacher,
@@ -220,6 +221,10 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
     >>> round(clf.score(X, y), 2) > 0.8
     True
     """
+
+    # fit's sample_weight goes where the teacher and the student request it; the
+    # estimator itself consumes sample_weight only in score (set_score_request).
+    __metadata_request__fit = {"sample_weight": UNUSED}
 
     _parameter_constraints: dict = {
         "student": [HasMethods(["fit"]), None],
@@ -579,12 +584,9 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        student_tags = get_tags(self._get_student())
-        tags.input_tags.sparse = student_tags.input_tags.sparse
+        student = self._get_student()
+        tags.input_tags.sparse = (find_adapter(student).accepts_sparse(student)
+                                  and teacher_accepts_sparse(self._get_teacher()))
         tags.input_tags.allow_nan = self._allow_nan()
-        teacher = self._get_teacher()
-        if not is_callable_teacher(teacher):
-            teacher_tags = get_tags(teacher)
-            tags.input_tags.sparse &= teacher_tags.input_tags.sparse
         return tags
 

@@ -13,7 +13,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, _fi
 from sklearn.exceptions import DataConversionWarning
 from sklearn.utils import _safe_indexing
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
-from sklearn.utils.metadata_routing import _raise_for_params
+from sklearn.utils.metadata_routing import UNUSED, _raise_for_params
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import (
     _check_sample_weight,
@@ -167,6 +167,10 @@ class DoubleDistilledRanker(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
     >>> ranker.predict_top_k(X[:2]).shape
     (2, 2)
     """
+
+    # fit's sample_weight goes where the teacher and the student request it; the
+    # estimator itself consumes sample_weight only in score (set_score_request).
+    __metadata_request__fit = {"sample_weight": UNUSED}
 
     _parameter_constraints: dict = {
         "student": [HasMethods(["fit"]), None],

@@ -21,10 +21,17 @@ from scipy.special import expit, softmax
 from sklearn.base import clone
 from sklearn.frozen import FrozenEstimator
 from sklearn.model_selection import check_cv
-from sklearn.utils import _safe_indexing, check_random_state
+from sklearn.utils import _safe_indexing, check_random_state, get_tags
 from sklearn.utils.validation import _check_method_params, check_memory, has_fit_parameter
 
-from ._nets import ends_in_skorch_net, fit_net_on_labels, log_odds, net_proba, net_scores
+from ._nets import (
+    ends_in_skorch_net,
+    fit_net_on_labels,
+    is_skorch_net,
+    log_odds,
+    net_proba,
+    net_scores,
+)
 from ._validation import align_columns, check_probabilities
 
 _UNKNOWN_CLASSES_HINT = (
@@ -77,6 +84,14 @@ def check_teacher(teacher):
             "probabilistic classifier (e.g. SVC(probability=True)) or wrap it in "
             "sklearn.calibration.CalibratedClassifierCV."
         )
+
+
+def accepts_sparse(teacher):
+    """Whether the teacher step can take sparse ``X`` for this teacher (a net reads sparse
+    rows a batch at a time; a callable is the user's own and is trusted to)."""
+    if is_callable_teacher(teacher) or is_skorch_net(unfrozen(teacher)):
+        return True
+    return get_tags(teacher).input_tags.sparse
 
 
 def accepts_sample_weight(teacher):

@@ -87,6 +87,9 @@ def test_sgd_classifier_log_loss(soft_problem):
     X, P = soft_problem
     clf = fit_soft_targets(SGDClassifier(loss="log_loss", random_state=0), X, P)
     assert clf.classes_.tolist() == [0, 1, 2]
+    # stochastic, so not the exact minimiser, but close to the targets (0.06-0.09 mean
+    # absolute error over random_state 0-4; the uniform prediction is 0.31 away)
+    assert np.abs(clf.predict_proba(X) - P).mean() < 0.15
 
 
 def test_register_student_adapter_takes_precedence(soft_problem, monkeypatch):
