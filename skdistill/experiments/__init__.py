@@ -33,6 +33,7 @@ EXPERIMENTS = {
     "appendix_b1": "Figures 5 and 6: bias/noise grid of teachers around the Bayes teacher",
     "appendix_b2": "Figure 7: calibration-distorted Bayes teacher (same accuracy, worse student)",
     "table1": "Table 1: one-hot, distilled and double-distilled retrieval students (P@k)",
+    "teacher_selection": "Choosing and tempering teachers by held-out Brier score (real data)",
 }
 
 __all__ = ["EXPERIMENTS", "format_table", "get_experiment", "save_results"]
