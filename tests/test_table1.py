@@ -1,7 +1,7 @@
 """The Table 1 reproduction: its validation protocol, a reduced run on real data, errors.
 
 The protocol tests use a tiny synthetic multi-label set written in the loaders' format;
-the reduced run uses the real Enron set; the full run (Bibtex and Delicious) is slow.
+the reduced run uses the real Bibtex set; the full run (Bibtex and Delicious) is slow.
 """
 
 import json
@@ -10,12 +10,13 @@ import numpy as np
 import pytest
 from scipy import sparse
 
-pytest.importorskip("torch")
+torch = pytest.importorskip("torch")
 pytest.importorskip("skorch")
 
 from skdistill.datasets import load_multilabel  # noqa: E402
 from skdistill.experiments import _runner, table1  # noqa: E402
 from skdistill.experiments.__main__ import main  # noqa: E402
+from skdistill.experiments._epoch_precision import EpochPrecision  # noqa: E402
 from skdistill.metrics import precision_at_k  # noqa: E402
 
 #: Small nets and budgets for the synthetic set (a few seconds per run).
@@ -90,7 +91,7 @@ def test_a_validation_fit_stands_for_every_shorter_fit(tiny_data_home):
     X, Y = load_multilabel("enron", tiny_data_home)
     rng = np.random.RandomState(1)
     fit_rows = rng.rand(X.shape[0]) < 0.8
-    data = {"X_fit": X[fit_rows], "Y_fit": Y[fit_rows], "X_val": X[~fit_rows].toarray(),
+    data = {"X_fit": X[fit_rows], "Y_fit": Y[fit_rows], "X_val": X[~fit_rows],
             "Y_val": Y[~fit_rows], "lr": 0.02, "patience": 10, "batch_size": 64, "seed": 3}
     long, ranker = table1._validation_fit(table1.TEACHER, width=32, max_epochs=8, keep=True,
                                           **data)
@@ -100,11 +101,17 @@ def test_a_validation_fit_stands_for_every_shorter_fit(tiny_data_home):
     assert len(set(long["valid_p1"])) > 2  # the curve moves: the check is not vacuous
     scores = ranker.decision_function(data["X_val"])
     assert precision_at_k(data["Y_val"], scores, 1) == long["valid_p1_best"]
+    # the callback's scores, sparse in blocks or dense at once, are the ranker's
+    module = ranker.student_.module_.eval()
+    for rows, block_size in ((data["X_val"], 7), (data["X_val"].toarray(), 4096)):
+        callback = EpochPrecision(rows, data["Y_val"], block_size=block_size)
+        with torch.no_grad():
+            np.testing.assert_allclose(callback._scores(module), scores, rtol=1e-5, atol=1e-6)
     # a student distils that teacher (frozen) and ranks well above the label frequencies
     student, _ = table1._validation_fit(table1.DOUBLE, width=2, max_epochs=4,
                                         teacher=ranker.student_, a=2.0, **data)
     frequency = np.asarray(data["Y_fit"].sum(axis=0), dtype=float)
-    floor = precision_at_k(data["Y_val"], np.tile(frequency, (len(data["X_val"]), 1)), 1)
+    floor = precision_at_k(data["Y_val"], np.tile(frequency, (data["X_val"].shape[0], 1)), 1)
     assert student["valid_p1_best"] > floor + 0.1
 
 
@@ -182,21 +189,31 @@ def test_missing_data_names_the_fix(tmp_path):
     assert "'enron' data set" in str(error.value)
 
 
-@pytest.mark.needs_data("enron")
-def test_reduced_run_on_enron():
-    results = table1.run(datasets="enron", trials=2, learning_rates=[1e-2], temperatures=[1.0],
-                         a_values=[1.0], max_epochs=8, patience=3, batch_size=256,
-                         verbose=False)
-    X_train, Y_train = load_multilabel("enron")
-    X_test, Y_test = load_multilabel("enron", subset="test")
-    # the label-frequency ranking, the natural floor of every model
+@pytest.mark.needs_data("bibtex")
+def test_reduced_run_on_bibtex():
+    """Bibtex with a 128-wide teacher, width-4 students and at most 6 epochs: one seed,
+    one candidate per stage. No claim about distillation at this size (the students are
+    far from trained); the claims are the design's premises."""
+    results = table1.run(datasets="bibtex", trials=1, teacher_width=128, student_widths=4,
+                         learning_rates=[1e-2], temperatures=[1.0], a_values=[1.0],
+                         max_epochs=6, patience=2, verbose=False)
+    X_train, Y_train = load_multilabel("bibtex")
+    X_test, Y_test = load_multilabel("bibtex", subset="test")
+    # the label-frequency ranking (P@1 0.14), the natural floor of every model
     frequency = np.tile(np.asarray(Y_train.sum(axis=0), dtype=float), (X_test.shape[0], 1))
     floor = precision_at_k(Y_test, frequency, 1)
-    for method in table1.METHODS:
-        row = _runner.select(results, dataset="enron", method=method)[0]
+    rows = {method: _runner.select(results, dataset="bibtex", method=method)[0]
+            for method in table1.METHODS}
+    for method, row in rows.items():
         assert row["p_at_1"] > floor + 0.1, method
-        assert row["p_at_1"] > row["p_at_3"] > row["p_at_5"]
-    assert results["tuning"]["enron"]["n_validation_rows"] == round(0.2 * X_train.shape[0])
+        assert row["p_at_1"] > row["p_at_3"] > row["p_at_5"], method
+    # a wide teacher is in the region of the dedicated libraries (P@1 0.58-0.59 at seeds
+    # 0-2) and the narrow ordinary student clearly weaker (0.43: gaps 0.15-0.16)
+    assert rows[table1.TEACHER]["p_at_1"] > 0.5
+    assert rows[table1.TEACHER]["p_at_1"] - rows[table1.ONE_HOT]["p_at_1"] > 0.1
+    tuned = results["tuning"]["bibtex"]
+    assert tuned["n_validation_rows"] == round(0.2 * X_train.shape[0])
+    assert all(1 <= spec["epochs"] <= 6 for spec in tuned["choice"].values())
 
 
 @pytest.mark.slow
@@ -208,3 +225,7 @@ def test_full_size_table1(tmp_path):
         # the narrow ordinary student is clearly weaker than the teacher on every seed
         gap = table1._paired_differences(results, name, table1.TEACHER, table1.ONE_HOT)
         assert np.all(gap > 0.03)
+        # the paper's claim, as found at seed 0: double distillation beats distillation
+        # on every seed (P@1 +0.019 to +0.028 on Bibtex, +0.017 to +0.052 on Delicious)
+        gain = table1._paired_differences(results, name, table1.DOUBLE, table1.DISTILLED)
+        assert np.all(gain > 0)
