@@ -70,7 +70,7 @@ def _run_one(trial, index, seed, settings, shared):
     return index, rows, time.perf_counter() - start
 
 
-def _parallel(n_jobs):
+def parallel(n_jobs):
     """A ``Parallel`` that yields trials as they finish, where the joblib backend can.
 
     Some backends (Ray's) cannot return results before all are done; there the trials
@@ -82,7 +82,7 @@ def _parallel(n_jobs):
         return Parallel(n_jobs=n_jobs)
 
 
-def _check_trials(trials):
+def check_trials(trials):
     if isinstance(trials, bool) or not isinstance(trials, int | np.integer) or trials < 1:
         raise ValueError(f"trials must be a positive integer; got {trials!r}.")
     return int(trials)
@@ -135,7 +135,7 @@ def run_experiment(
     results : dict
         See the module docstring.
     """
-    trials = _check_trials(trials)
+    trials = check_trials(trials)
     if random_state is None:
         # Record the fresh entropy so that an unseeded run can still be repeated.
         random_state = np.random.SeedSequence().entropy
@@ -147,7 +147,7 @@ def run_experiment(
         delayed(_run_one)(trial, i, seed, settings, shared) for i, seed in enumerate(seeds)
     )
     with TrialProgress(name, trials, verbose=verbose) as progress:
-        for index, rows, _ in _parallel(n_jobs)(tasks):
+        for index, rows, _ in parallel(n_jobs)(tasks):
             collected.append((index, rows))
             progress.update()
     collected.sort(key=lambda item: item[0])

@@ -192,7 +192,7 @@ def _run_parallel(calls, *, n_jobs, label, verbose):
     out = [None] * len(calls)
     tasks = (delayed(_one_thread)(i, func, kwargs) for i, (func, kwargs) in enumerate(calls))
     with TrialProgress(label, len(calls), verbose=verbose) as progress:
-        for index, result in _runner._parallel(n_jobs)(tasks):
+        for index, result in _runner.parallel(n_jobs)(tasks):
             out[index] = result
             progress.update()
     return out
@@ -433,7 +433,7 @@ def run(
     start = time.perf_counter()
     preset = FULL if full else QUICK
     datasets = _check_datasets(preset["datasets"] if datasets is None else datasets)
-    trials = _runner._check_trials(_runner.resolve(trials, QUICK["trials"], FULL["trials"], full))
+    trials = _runner.check_trials(_runner.resolve(trials, QUICK["trials"], FULL["trials"], full))
     settings = {
         "datasets": datasets,
         "teacher_width": _check_positive_int(teacher_width, "teacher_width"),
