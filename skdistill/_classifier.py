@@ -12,7 +12,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score
 from sklearn.utils import get_tags
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
-from sklearn.utils.metadata_routing import _raise_for_params
+from sklearn.utils.metadata_routing import UNUSED, _raise_for_params
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import (
@@ -23,14 +23,14 @@ from sklearn.utils.validation import (
 
 from ._routing import route_fit, teacher_student_router
 from ._seeding import draw_seeds, seed_random_states
+from ._teacher import accepts_sparse as teacher_accepts_sparse
 from ._teacher import (
+    cached_teacher_step,
     check_teacher,
-    fitted_teacher,
     is_callable_teacher,
     is_prefit,
     streams,
     teacher_proba,
-    teacher_probabilities,
 )
 from .students import fit_soft_targets
 from .students._registry import find_adapter
@@ -147,6 +147,14 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         asked for: the seeds go to the fitted clones only. None leaves all
         randomness as the sub-estimators have it. An int gives the same fit every
         time; a ``RandomState`` gives a different one on each call of ``fit``.
+    memory : str, joblib.Memory or None, default=None
+        Caches the teacher step, as ``Pipeline(memory=...)`` caches transformers: the
+        fitted teacher and its (out-of-fold) probabilities, keyed by the teacher's
+        parameters (its seed included), the data, the labelled rows, ``teacher_cv`` and
+        the routed fit parameters. A grid search over the student's or the targets'
+        parameters (``temperature``, ``alpha``, ...) then fits each teacher once per
+        training fold instead of once per candidate. A str is the cache directory.
+        A prefit or callable teacher is never fitted and is not cached.
 
     Attributes
     ----------
@@ -189,6 +197,10 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
     True
     """
 
+    # fit's sample_weight goes where the teacher and the student request it; the
+    # estimator itself consumes sample_weight only in score (set_score_request).
+    __metadata_request__fit = {"sample_weight": UNUSED}
+
     _parameter_constraints: dict = {
         "student": [HasMethods(["fit"]), None],
         "teacher": [HasMethods(["fit"]), callable, None],
@@ -201,6 +213,7 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         "loss": [StrOptions({"soft_targets", "hinton"})],
         "n_jobs": [Integral, None],
         "random_state": ["random_state"],
+        "memory": [None, str, HasMethods(["cache"])],
     }
 
     def __init__(
@@ -217,6 +230,7 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         loss="soft_targets",
         n_jobs=None,
         random_state=None,
+        memory=None,
     ):
         self.student = student
         self.teacher = teacher
@@ -229,6 +243,7 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         self.loss = loss
         self.n_jobs = n_jobs
         self.random_state = random_state
+        self.memory = memory
 
     def _get_student(self):
         return LogisticRegression() if self.student is None else self.student
@@ -314,12 +329,17 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         routed = route_fit(self, teacher, sample_weight, fit_params)
         parts = ("teacher", "teacher_cv", "student")
         seeds = dict(zip(parts, draw_seeds(self.random_state, len(parts))))
+        self.student_ = seed_random_states(clone(student), seeds["student"])
+        join = self._join(adapter, teacher)
         if not prefit:
             teacher = seed_random_states(clone(teacher), seeds["teacher"])
-        self.teacher_ = fitted_teacher(teacher, X, y, labelled, routed["teacher"])
-        self.student_ = seed_random_states(clone(student), seeds["student"])
+        self.teacher_, P_teacher = cached_teacher_step(self.memory, teacher)(
+            teacher, X, y, labelled, self.classes_, cv=self.teacher_cv, n_jobs=self.n_jobs,
+            fit_params=routed["teacher"], random_state=seeds["teacher_cv"],
+            probabilities=join != "batches",
+        )
         with adapter.seeded(self.student_, seeds["student"]):
-            self._fit_student(adapter, X, y, labelled, y_index, teacher, routed, seeds)
+            self._fit_student(join, adapter, X, P_teacher, y_index, routed["student"])
         return self
 
     def _labelled_mask(self, y, allow_none):
@@ -361,39 +381,41 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
             label_smoothing=self.label_smoothing,
         )
 
-    def _fit_student(self, adapter, X, y, labelled, y_index, teacher, routed, seeds):
-        """Join the teacher and the student: the one place that chooses how.
+    def _join(self, adapter, teacher):
+        """How the teacher and the student are joined: the one place that chooses.
 
-        - ``loss="soft_targets"`` with a teacher that streams (a net), no ``teacher_cv``,
-          and a student that takes teacher batches: the student's batches get their
-          targets from the teacher one at a time; no probability matrix is built.
-        - ``loss="soft_targets"`` otherwise: the teacher's probabilities on every row
-          become soft targets, on which the student is fitted exactly.
-        - any other loss: the student's adapter fits it from the raw teacher
+        - ``"batches"``: ``loss="soft_targets"`` with a teacher that streams (a net), no
+          ``teacher_cv``, and a student whose adapter takes teacher batches: the
+          student's batches get their targets from the teacher one at a time; no
+          probability matrix is built.
+        - ``"targets"``: ``loss="soft_targets"`` otherwise: the teacher's probabilities
+          on every row become soft targets, on which the student is fitted exactly.
+        - ``"loss"``: any other loss: the student's adapter fits it from the raw teacher
           probabilities and the labels (the loss applies temperature and ``alpha``).
         """
-        sample_weight = routed["student"]
-        fit_batches = adapter.teacher_batches_fit(self.student_)
-        if (self.loss == "soft_targets" and self.teacher_cv is None and streams(teacher)
-                and fit_batches is not None):
-            fit_batches(
+        if self.loss != "soft_targets":
+            return "loss"
+        if (self.teacher_cv is None and streams(teacher)
+                and adapter.teacher_batches_fit(self.student_) is not None):
+            return "batches"
+        return "targets"
+
+    def _fit_student(self, join, adapter, X, P_teacher, y_index, sample_weight):
+        """Fit ``student_`` as ``join`` says (see :meth:`_join`)."""
+        if join == "batches":
+            adapter.teacher_batches_fit(self.student_)(
                 self.student_, X, partial(teacher_proba, self.teacher_, classes=self.classes_),
                 y_index, classes=self.classes_, make_targets=self._make_targets,
                 sample_weight=sample_weight,
             )
-            return
-        P_teacher = teacher_probabilities(
-            teacher, self.teacher_, X, y, labelled, self.classes_, cv=self.teacher_cv,
-            n_jobs=self.n_jobs, fit_params=routed["teacher"], random_state=seeds["teacher_cv"],
-        )
-        if self.loss == "soft_targets":
+        elif join == "targets":
             fit_soft_targets(self.student_, X, self._make_targets(P_teacher, y_index),
                              classes=self.classes_, sample_weight=sample_weight)
-            return
-        adapter.loss_fit(self.student_, self.loss)(
-            self.student_, X, P_teacher, y_index, classes=self.classes_,
-            temperature=self.temperature, alpha=self.alpha, sample_weight=sample_weight,
-        )
+        else:
+            adapter.loss_fit(self.student_, self.loss)(
+                self.student_, X, P_teacher, y_index, classes=self.classes_,
+                temperature=self.temperature, alpha=self.alpha, sample_weight=sample_weight,
+            )
 
     # -- delegation to the student ---------------------------------------------------
 
@@ -501,12 +523,9 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        student_tags = get_tags(self._get_student())
-        tags.input_tags.sparse = student_tags.input_tags.sparse
+        student = self._get_student()
+        tags.input_tags.sparse = (find_adapter(student).accepts_sparse(student)
+                                  and teacher_accepts_sparse(self._get_teacher()))
         tags.input_tags.allow_nan = self._allow_nan()
-        teacher = self._get_teacher()
-        if not is_callable_teacher(teacher):
-            teacher_tags = get_tags(teacher)
-            tags.input_tags.sparse &= teacher_tags.input_tags.sparse
         return tags
 

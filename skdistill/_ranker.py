@@ -11,19 +11,22 @@ from scipy import sparse
 from scipy.special import log_softmax
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, _fit_context, clone
 from sklearn.exceptions import DataConversionWarning
+from sklearn.utils import _safe_indexing
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
-from sklearn.utils.metadata_routing import _raise_for_params
+from sklearn.utils.metadata_routing import UNUSED, _raise_for_params
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import (
     _check_sample_weight,
     check_consistent_length,
     check_is_fitted,
+    check_memory,
     validate_data,
 )
 
 from ._nets import (
     _MISSING,
     fit_net,
+    fit_net_on_labels,
     is_classifier_net,
     is_skorch_net,
     label_column,
@@ -122,6 +125,11 @@ class DoubleDistilledRanker(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         Seeds the teacher's and the student's fits (their unset ``random_state``
         parameters and the torch RNG: initialisation, batch order), as
         :class:`~skdistill.DistilledClassifier` does.
+    memory : str, joblib.Memory or None, default=None
+        Caches the fitted teacher, keyed by its parameters (seed included), the data and
+        the examples, so that a search over the student's or the distillation's
+        parameters (``a``, ``temperature``, the student's width) fits each teacher once
+        per training fold. A str is the cache directory.
 
     Attributes
     ----------
@@ -160,6 +168,10 @@ class DoubleDistilledRanker(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
     (2, 2)
     """
 
+    # fit's sample_weight goes where the teacher and the student request it; the
+    # estimator itself consumes sample_weight only in score (set_score_request).
+    __metadata_request__fit = {"sample_weight": UNUSED}
+
     _parameter_constraints: dict = {
         "student": [HasMethods(["fit"]), None],
         "teacher": [HasMethods(["fit"]), None],
@@ -169,10 +181,11 @@ class DoubleDistilledRanker(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         "temperature": [Interval(Real, 0, None, closed="neither")],
         "k": [Interval(Integral, 1, None, closed="left")],
         "random_state": ["random_state"],
+        "memory": [None, str, HasMethods(["cache"])],
     }
 
     def __init__(self, student=None, teacher=None, *, positives="teacher", negatives="sigmoid",
-                 a=1.0, temperature=1.0, k=1, random_state=None):
+                 a=1.0, temperature=1.0, k=1, random_state=None, memory=None):
         self.student = student
         self.teacher = teacher
         self.positives = positives
@@ -181,6 +194,7 @@ class DoubleDistilledRanker(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         self.temperature = temperature
         self.k = k
         self.random_state = random_state
+        self.memory = memory
 
     def _get_student(self):
         return _default_net(32, 20) if self.student is None else self.student
@@ -255,17 +269,11 @@ class DoubleDistilledRanker(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
             return teacher
         if not self._uses_teacher():
             return None
-        teacher = seed_random_states(clone(teacher), seed)
-        params = {key: np.asarray(value)[rows] for key, value in fit_params.items()}
-        with torch_seeded(seed):
-            if is_skorch_net(teacher):
-                from ._nets import fit_net_on_labels
-
-                return fit_net_on_labels(teacher, X, self.classes_[labels], rows=rows, **params)
-            # a classifier sees each example as a row
-            from sklearn.utils import _safe_indexing
-
-            return fit_teacher(teacher, _safe_indexing(X, rows), self.classes_[labels], **params)
+        fit = _fit_teacher_on_examples
+        if self.memory is not None:
+            fit = check_memory(self.memory).cache(fit)
+        return fit(seed_random_states(clone(teacher), seed), X, rows, self.classes_[labels],
+                   fit_params, seed)
 
     def _fit_student(self, X, rows, labels, weights):
         from .losses import DoubleDistillationLoss, TargetLayout
@@ -420,6 +428,15 @@ class DoubleDistilledRanker(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
         return tags
+
+
+def _fit_teacher_on_examples(teacher, X, rows, y, fit_params, seed):
+    """Fit ``teacher`` on the examples ``(X[rows], y)`` (a net reads the rows in place)."""
+    params = {key: np.asarray(value)[rows] for key, value in fit_params.items()}
+    with torch_seeded(seed):
+        if is_skorch_net(teacher):
+            return fit_net_on_labels(teacher, X, y, rows=rows, **params)
+        return fit_teacher(teacher, _safe_indexing(X, rows), y, **params)
 
 
 def _check_student(student):

@@ -20,8 +20,13 @@ from ._teacher import accepts_sample_weight, is_callable_teacher, is_prefit
 
 
 def teacher_student_router(owner, teacher, student):
-    """The ``MetadataRouter`` of an estimator whose ``fit`` fits a teacher and a student."""
-    router = MetadataRouter(owner=owner)
+    """The ``MetadataRouter`` of an estimator whose ``fit`` fits a teacher and a student.
+
+    The owner's own request says what its ``score`` takes (``set_score_request``); its
+    ``fit`` consumes nothing itself (declare ``__metadata_request__fit =
+    {"sample_weight": UNUSED}`` on the class).
+    """
+    router = MetadataRouter(owner=owner).add_self_request(owner)
     if not is_callable_teacher(teacher):
         router.add(teacher=teacher, method_mapping=MethodMapping().add(caller="fit", callee="fit"))
     router.add(student=student, method_mapping=MethodMapping().add(caller="fit", callee="fit"))

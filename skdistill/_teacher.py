@@ -21,10 +21,17 @@ from scipy.special import expit, softmax
 from sklearn.base import clone
 from sklearn.frozen import FrozenEstimator
 from sklearn.model_selection import check_cv
-from sklearn.utils import _safe_indexing, check_random_state
-from sklearn.utils.validation import _check_method_params, has_fit_parameter
+from sklearn.utils import _safe_indexing, check_random_state, get_tags
+from sklearn.utils.validation import _check_method_params, check_memory, has_fit_parameter
 
-from ._nets import ends_in_skorch_net, fit_net_on_labels, log_odds, net_proba, net_scores
+from ._nets import (
+    ends_in_skorch_net,
+    fit_net_on_labels,
+    is_skorch_net,
+    log_odds,
+    net_proba,
+    net_scores,
+)
 from ._validation import align_columns, check_probabilities
 
 _UNKNOWN_CLASSES_HINT = (
@@ -77,6 +84,14 @@ def check_teacher(teacher):
             "probabilistic classifier (e.g. SVC(probability=True)) or wrap it in "
             "sklearn.calibration.CalibratedClassifierCV."
         )
+
+
+def accepts_sparse(teacher):
+    """Whether the teacher step can take sparse ``X`` for this teacher (a net reads sparse
+    rows a batch at a time; a callable is the user's own and is trusted to)."""
+    if is_callable_teacher(teacher) or is_skorch_net(unfrozen(teacher)):
+        return True
+    return get_tags(teacher).input_tags.sparse
 
 
 def accepts_sample_weight(teacher):
@@ -262,3 +277,30 @@ def teacher_probabilities(teacher, teacher_, X, y, labelled, classes, *, cv=None
         P[~labelled] = teacher_proba(teacher_, _safe_indexing(X, np.flatnonzero(~labelled)),
                                      classes)
     return P
+
+
+def teacher_step(teacher, X, y, labelled, classes, *, cv=None, n_jobs=None, fit_params=None,
+                 random_state=None, probabilities=True):
+    """The whole teacher step: the fitted teacher and, if asked, its probabilities.
+
+    Returns
+    -------
+    teacher_ : the fitted teacher (``teacher`` itself when prefit or callable)
+    P : ndarray of shape (n_samples, n_classes), or None when ``probabilities=False``
+    """
+    fit_params = fit_params or {}
+    teacher_ = fitted_teacher(teacher, X, y, labelled, fit_params)
+    if not probabilities:
+        return teacher_, None
+    return teacher_, teacher_probabilities(
+        teacher, teacher_, X, y, labelled, classes, cv=cv, n_jobs=n_jobs,
+        fit_params=fit_params, random_state=random_state,
+    )
+
+
+def cached_teacher_step(memory, teacher):
+    """:func:`teacher_step`, cached in ``memory`` (a path or ``joblib.Memory``) when the
+    teacher is fitted here; ``n_jobs`` does not change the result and is not a key."""
+    if memory is None or is_prefit(teacher):
+        return teacher_step
+    return check_memory(memory).cache(teacher_step, ignore=["n_jobs"])

@@ -4,10 +4,12 @@ import pickle
 
 import numpy as np
 import pytest
+from scipy.special import expit, softmax
 from sklearn import config_context
-from sklearn.base import clone
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.datasets import make_classification
 from sklearn.ensemble import RandomForestClassifier
+from sklearn.exceptions import UnsetMetadataPassedError
 from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, KFold, cross_val_predict
@@ -142,10 +144,44 @@ def test_callable_teacher_returning_non_probabilities(data, teacher, match):
         DistilledClassifier(teacher=teacher).fit(X, y)
 
 
-def test_decision_function_teacher_goes_through_softmax(data):
-    X, y = data
-    clf = DistilledClassifier(_lr(), LinearSVC(random_state=0)).fit(X, y)
-    assert clf.score(X, y) > 0.5
+class _RecordingStudent(ClassifierMixin, BaseEstimator):
+    """Fitted by row expansion; reassembles the soft targets it was given from it."""
+
+    def fit(self, X, y, sample_weight=None):
+        self.classes_ = np.unique(y)
+        self.X_, self.y_, self.sample_weight_ = X, y, sample_weight
+        return self
+
+    def soft_targets(self, X):
+        """Each row's total weight per class, normalised: the soft targets it received."""
+        index = {row.tobytes(): n for n, row in enumerate(np.asarray(X, dtype=np.float64))}
+        targets = np.zeros((len(X), len(self.classes_)))
+        for x, label, weight in zip(self.X_, self.y_, self.sample_weight_):
+            targets[index[np.asarray(x, dtype=np.float64).tobytes()],
+                    np.searchsorted(self.classes_, label)] += weight
+        return targets / targets.sum(axis=1, keepdims=True)
+
+    def predict(self, X):
+        return np.full(len(X), self.classes_[0])
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_decision_function_teacher_goes_through_softmax(n_classes):
+    """A teacher with scores only: the student's targets are softmax(scores) (expit of the
+    single score for two classes), computed here from the fitted teacher's scores."""
+    X, y = make_classification(n_samples=150, n_features=6, n_informative=4,
+                               n_classes=n_classes, random_state=0)
+    teacher = LinearSVC(C=10.0, random_state=0)
+    assert not hasattr(teacher, "predict_proba")
+    clf = DistilledClassifier(_RecordingStudent(), teacher).fit(X, y)
+    scores = clf.teacher_.decision_function(X)
+    if n_classes == 2:
+        expected = np.column_stack([expit(-scores), expit(scores)])
+    else:
+        expected = softmax(scores, axis=1)
+    # scores spread over more than one unit: any other scale gives different targets
+    assert np.ptp(scores) > 2
+    np.testing.assert_allclose(clf.student_.soft_targets(X), expected, rtol=1e-10)
 
 
 def test_teacher_cv_gives_out_of_fold_targets(data):
@@ -188,9 +224,15 @@ def test_unlabelled_with_teacher_cv(data):
     X, y = data
     y_semi = y.copy()
     y_semi[150:] = -1
-    clf = DistilledClassifier(_lr(), LogisticRegression(), unlabeled_label=-1,
-                              teacher_cv=3).fit(X, y_semi)
-    assert clf.predict(X).shape == (200,)
+    teacher = LogisticRegression()
+    clf = DistilledClassifier(_lr(), teacher, unlabeled_label=-1, teacher_cv=3).fit(X, y_semi)
+    # labelled rows: out-of-fold targets; unlabelled rows: the teacher refitted on all
+    # labelled rows
+    P = np.empty((200, 3))
+    P[:150] = cross_val_predict(teacher, X[:150], y[:150], cv=3, method="predict_proba")
+    P[150:] = clone(teacher).fit(X[:150], y[:150]).predict_proba(X[150:])
+    np.testing.assert_allclose(clf.student_.coef_, fit_soft_targets(_lr(), X, P).coef_,
+                               atol=1e-8)
 
 
 def test_grid_search_over_teacher_and_targets(data):
@@ -202,9 +244,12 @@ def test_grid_search_over_teacher_and_targets(data):
          "student__C": [0.1, 1.0]},
         cv=3,
     ).fit(X, y)
-    assert set(search.best_params_) == {"teacher__max_depth", "temperature", "alpha",
-                                        "student__C"}
-    best = search.best_estimator_
+    best, params = search.best_estimator_, search.best_params_
+    # the nested parameters reach the fitted teacher and student
+    assert best.teacher_.max_depth == params["teacher__max_depth"]
+    assert best.teacher_.get_depth() <= params["teacher__max_depth"]
+    assert best.student_.C == params["student__C"]
+    assert (best.temperature, best.alpha) == (params["temperature"], params["alpha"])
     # The search ranks by the student's own score.
     assert search.score(X, y) == pytest.approx(best.student_.score(X, y))
 
@@ -253,8 +298,38 @@ def test_sample_weight_through_metadata_routing(data):
         np.testing.assert_allclose(clf.teacher_.coef_, LogisticRegression().fit(X, y).coef_)
         ref = fit_soft_targets(_lr(), X, clf.teacher_.predict_proba(X), sample_weight=w)
         np.testing.assert_allclose(clf.student_.coef_, ref.coef_, atol=1e-8)
-        # and through a grid search, which routes sample_weight to fit
-        GridSearchCV(clone(clf), {"temperature": [1.0, 2.0]}, cv=2).fit(X, y, sample_weight=w)
+        # and through a grid search, which routes sample_weight to fit; like any consumer of
+        # sample_weight in score, the estimator says whether its score wants them.
+        search = GridSearchCV(clone(clf).set_score_request(sample_weight=False),
+                              {"temperature": [1.0, 2.0]}, cv=2).fit(X, y, sample_weight=w)
+        targets = make_soft_targets(clf.teacher_.predict_proba(X),
+                                    temperature=search.best_params_["temperature"])
+        ref = fit_soft_targets(_lr(), X, targets, sample_weight=w)
+        np.testing.assert_allclose(search.best_estimator_.student_.coef_, ref.coef_, atol=1e-8)
+
+
+def test_score_request_decides_the_weights_of_a_search_score(data):
+    X, y = data
+    w = np.random.RandomState(0).uniform(0.1, 3, len(y))
+    cv = KFold(2)
+    train, test = next(cv.split(X))
+
+    def clf():
+        return DistilledClassifier(_lr().set_fit_request(sample_weight=True),
+                                   LogisticRegression().set_fit_request(sample_weight=False))
+
+    with config_context(enable_metadata_routing=True):
+        with pytest.raises(UnsetMetadataPassedError, match="set_score_request"):
+            GridSearchCV(clf(), {"temperature": [1.0]}, cv=cv).fit(X, y, sample_weight=w)
+        fold = clf().fit(X[train], y[train], sample_weight=w[train])
+        scores = {}
+        for requested in (True, False):
+            search = GridSearchCV(clf().set_score_request(sample_weight=requested),
+                                  {"temperature": [1.0]}, cv=cv).fit(X, y, sample_weight=w)
+            scores[requested] = search.cv_results_["split0_test_score"][0]
+        assert scores[True] == pytest.approx(fold.score(X[test], y[test], sample_weight=w[test]))
+        assert scores[False] == pytest.approx(fold.score(X[test], y[test]))
+        assert scores[True] != pytest.approx(scores[False])
 
 
 def test_fit_params_without_routing_are_refused(data):
@@ -269,7 +344,7 @@ def test_delegation_follows_the_student(data):
     assert not hasattr(tree, "decision_function")
     assert hasattr(DistilledClassifier(), "decision_function")
     tree.fit(X, y)
-    assert tree.predict_log_proba(X).shape == (200, 3)
+    np.testing.assert_array_equal(tree.predict_log_proba(X), tree.student_.predict_log_proba(X))
 
 
 # -- bad input: a clear, early error naming the parameter ---------------------------

@@ -84,7 +84,9 @@ def test_calibration_curve_labels_and_errors():
     # The problem has three classes but y_true shows only two: labels are needed.
     with pytest.raises(ValueError, match="labels"):
         expected_calibration_error(y, proba)
-    assert expected_calibration_error(y, proba, labels=["a", "b", "c"]) >= 0
+    # Every top-label prediction is right (b, c, c), so the ECE is the mean under-confidence
+    # 1 - mean(0.8, 0.7, 0.6), whatever the binning.
+    assert expected_calibration_error(y, proba, labels=["a", "b", "c"]) == pytest.approx(0.3)
     # Column order follows labels, not sorted order.
     reordered = proba[:, [2, 0, 1]]
     assert expected_calibration_error(y, reordered, labels=["c", "a", "b"]) == pytest.approx(
@@ -99,7 +101,8 @@ def test_brier_matches_scikit_learn():
     rng = np.random.RandomState(1)
     P = rng.dirichlet(np.ones(3), size=50)
     y = rng.randint(3, size=50)
-    expected = brier_score_loss(y, P, labels=[0, 1, 2], scale_by_half=False)
+    # Summed over classes: the sum of the one-vs-rest binary Brier scores.
+    expected = sum(brier_score_loss(y == k, P[:, k]) for k in range(3))
     assert multiclass_brier_score(y, P) == pytest.approx(expected)
     # Binary: twice the usual positive-class Brier score.
     yb, p = rng.randint(2, size=50), rng.uniform(size=50)
@@ -131,7 +134,7 @@ def test_teacher_report():
     assert same["mse_to_p_star"] == pytest.approx(report["mse_to_p_star"])
     bayes = teacher_report(lambda Z: gaussian_class_probability(Z, separation=0.25), X, y,
                            p_star=proba)
-    assert bayes["mse_to_p_star"] == 0.0 and "mse_to_p_star" in bayes
+    assert bayes["mse_to_p_star"] == 0.0
     assert bayes["log_loss"] < report["log_loss"]  # the Bayes teacher has the best log-loss
 
 
@@ -534,7 +537,7 @@ def test_precision_at_k_scorer():
     expected = precision_at_k(np.searchsorted(clf.classes_, y), clf.decision_function(X), 2)
     assert scorer(clf, X, y) == pytest.approx(expected)
     scores = cross_val_score(LogisticRegression(), X, y, cv=3, scoring=scorer)
-    assert np.all((scores > 0.35) & (scores <= 0.5))  # P@2 of a good 3-class model
+    assert np.all(scores > 0.35)  # P@2 of a good 3-class model (0.5 is the ceiling)
     # Multilabel indicator targets with a one-vs-rest model.
     Xm, Ym = make_multilabel_classification(200, n_features=8, n_classes=6, random_state=0)
     Xm = (Xm - Xm.mean(axis=0)) / Xm.std(axis=0)

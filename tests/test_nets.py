@@ -86,7 +86,9 @@ def test_modules_in_skorch_clone_and_pickle():
     net.fit(X, y)
     restored = pickle.loads(pickle.dumps(net))
     np.testing.assert_array_equal(restored.predict_proba(X), net.predict_proba(X))
-    clone(net).set_params(module__hidden_units=(3, 3)).fit(X, y)
+    refit = clone(net).set_params(module__hidden_units=(3, 3)).fit(X, y)
+    assert [layer.out_features for layer in refit.module_.layers
+            if isinstance(layer, torch.nn.Linear)] == [3, 3, 2]
 
 
 @pytest.mark.parametrize("n_features", [6, None])

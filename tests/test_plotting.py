@@ -36,7 +36,9 @@ def test_reliability_display_from_estimator_binary():
     assert disp.line_.get_label() == f"LogisticRegression (ECE = {ece:.3f})"
     assert disp.ax_.get_xlabel() == "Mean top-label confidence"
     assert disp.figure_ is disp.ax_.figure
-    assert disp.ref_line_ is not None
+    # the reference is the diagonal, drawn on the same axes
+    assert disp.ref_line_ in disp.ax_.lines
+    np.testing.assert_array_equal(disp.ref_line_.get_xydata(), [[0, 0], [1, 1]])
 
 
 def test_reliability_display_multiclass_on_given_axes():
@@ -75,9 +77,12 @@ def test_teacher_student_display():
 def test_teacher_student_display_error_bars_and_validation():
     disp = TeacherStudentDisplay.from_results([0.2, 0.1], [0.7, 0.8], yerr=[0.01, 0.02],
                                               name="forest")
-    assert disp.errorbar_ is not None
     np.testing.assert_allclose(disp.line_.get_xdata(), [0.1, 0.2])
-    assert disp.ax_.get_legend() is not None
+    # the error bars follow the points' order by teacher MSE: 0.8 +- 0.02, then 0.7 +- 0.01
+    (bars,) = disp.errorbar_.lines[2]
+    np.testing.assert_allclose(bars.get_segments(), [[[0.1, 0.78], [0.1, 0.82]],
+                                                     [[0.2, 0.69], [0.2, 0.71]]])
+    assert [t.get_text() for t in disp.ax_.get_legend().get_texts()] == ["forest"]
     with pytest.raises(ValueError, match="same length"):
         TeacherStudentDisplay.from_results([0.1, 0.2], [0.5])
     with pytest.raises(ValueError, match="yerr"):

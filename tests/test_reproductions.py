@@ -1,8 +1,11 @@
 """The paper's qualitative claims, checked at reduced size with fixed seeds.
 
-Each claim is asserted with a margin of several standard errors over enough trials that
-the outcome is not a coin flip (the seeds were also checked to be typical, not lucky).
-Full-size runs are marked ``slow``.
+Each comparison is asserted with a margin of three standard errors (of the paired
+difference over trials where the cells share their data), over enough trials that the
+statistic cleared that margin comfortably at every root seed tried (0-8; the smallest
+value is quoted at each test); the seed used here is not a lucky one. The Fashion-MNIST
+run, too costly for many trials, uses fixed margins that held with room to spare at
+those seeds. Full-size runs are marked ``slow``.
 """
 
 import json
@@ -56,10 +59,18 @@ def _clearly_better(results, metric, first, second, n_se=3.0):
     return mean > n_se * se
 
 
+def _within_trial_difference(results, metric, other, **cell):
+    """Mean and standard error over trials of ``metric - other`` within one cell."""
+    rows = [r for r in results["records"] if all(r.get(k) == v for k, v in cell.items())]
+    diff = np.array([r[metric] - r[other] for r in rows])
+    return diff.mean(), diff.std(ddof=1) / np.sqrt(diff.size)
+
+
 # -- Figure 2 ----------------------------------------------------------------------------
 
 
 def test_bayes_distillation_beats_one_hot_at_small_n_and_gap_shrinks():
+    # Over seeds 0-8: gain z >= 8.7 at every size, shrinking z >= 6.0.
     results = figure2a.run(trials=40, sizes=[20, 100, 500], n_test=2000, verbose=False)
     small, medium, large = (_row(results, n_samples=n) for n in (20, 100, 500))
     for row in (small, medium, large):
@@ -68,13 +79,22 @@ def test_bayes_distillation_beats_one_hot_at_small_n_and_gap_shrinks():
     # ... and shrinks as N grows: the augmentation matters less with more samples.
     assert _clearly_greater(small["gain"], small["gain_se"], medium["gain"], medium["gain_se"])
     assert _clearly_greater(medium["gain"], medium["gain_se"], large["gain"], large["gain_se"])
-    # Both students approach the Bayes AUC; the one-hot student gains more from data.
-    assert large["auc_one_hot"] - small["auc_one_hot"] > large["auc_distilled"] - small[
-        "auc_distilled"]
-    assert large["auc_distilled"] <= large["auc_bayes"] + 0.005
+    # Both students approach the Bayes AUC: the distilled one already at N = 100 (it fits
+    # p* itself; measured shortfall <= 1e-4 over seeds 0-8), the one-hot one only at
+    # N = 500 (measured shortfall 0.087-0.108 at N = 20, 0.005-0.007 at N = 500; the
+    # bounds below are >= 4.5 standard errors away at every seed).
+    for n, metric, low, high in [(100, "auc_distilled", None, 0.001),
+                                 (20, "auc_one_hot", 0.05, None),
+                                 (500, "auc_one_hot", None, 0.01)]:
+        shortfall, se = _within_trial_difference(results, "auc_bayes", metric, n_samples=n)
+        if low is not None:
+            assert shortfall - 3 * se > low
+        if high is not None:
+            assert shortfall + 3 * se < high
 
 
 def test_gain_is_larger_for_smaller_separation():
+    # Over seeds 0-8: gain z at r = 0.125 >= 11, shrinking z >= 4.8.
     results = figure2b.run(trials=40, separations=[0.125, 0.5, 2.0], n_test=2000, verbose=False)
     gains = [(row["gain"], row["gain_se"]) for row in results["summary"]]
     assert gains[0][0] > 3 * gains[0][1]
@@ -97,26 +117,35 @@ def test_figure2b_distance_reading_of_r():
 # -- Figures 3 and 4(a) ---------------------------------------------------------------------
 
 
-def test_forest_depth_family_best_mse_teacher_gives_best_student():
-    results = figure3.run(trials=50, n_test=2000, verbose=False)
-    forests = [row for row in results["summary"] if row["max_depth"] is not None]
-    mse = np.array([row["teacher_mse"] for row in forests])
-    auc = np.array([row["student_auc"] for row in forests])
-    best_mse, best_auc = forests[int(np.argmin(mse))], forests[int(np.argmax(auc))]
-    # The depth with the best MSE to eta also gives the best student ...
-    assert best_mse["max_depth"] == best_auc["max_depth"]
-    # ... clearly better than the highest-variance (deepest) teacher's student,
-    deepest = forests[-1]
-    assert deepest["teacher_mse"] == mse.max()
-    assert _clearly_better(results, "student_auc", {"max_depth": best_mse["max_depth"]},
-                           {"max_depth": deepest["max_depth"]})
-    # and across the family student AUC falls as teacher MSE rises.
-    assert spearmanr(mse, auc).statistic < 0
-    # The Bayes teacher bounds the family; the good teachers beat one-hot labels.
-    bayes, one_hot = _row(results, teacher=figure3.BAYES), _row(results, teacher=figure3.ONE_HOT)
-    assert bayes["teacher_mse"] == 0.0 and bayes["student_auc"] > auc.max()
-    assert _clearly_better(results, "student_auc", {"max_depth": best_mse["max_depth"]},
-                           {"teacher": one_hot["teacher"]})
+def test_forest_depth_family_student_follows_teacher_mse():
+    """Figure 3: teacher MSE to eta is U-shaped in depth and the student's AUC follows it.
+
+    Paired z over seeds 0-8 (100 trials): MSE of every other depth above depth 4's, >= 17;
+    student AUC 2 > 1, >= 12; 4 > 2, >= 5.7; 4 > 16, >= 6.1; 8 > 16, >= 4.9; Bayes > depth
+    4, >= 11; depth 4 > one-hot, >= 11. Not asserted: depth 4 against depth 8. Depth 8's
+    teacher MSE is about twice depth 4's, yet its student is only 1-3 paired standard errors
+    worse (at 50 or 100 trials alike), so which of the two gives the best student is not
+    resolved at this size; with a larger student sample (n_student=1000) it is depth 8
+    (by 1.5-3 paired standard errors over seeds 0-8).
+    """
+    _check_figure3(figure3.run(trials=100, n_test=2000, verbose=False))
+
+
+def _check_figure3(results):
+    depths = [row["max_depth"] for row in results["summary"] if row["max_depth"] is not None]
+    assert depths == [1, 2, 4, 8, 16]
+    # The teacher's MSE is lowest at depth 4 (bias falls with depth, variance rises) ...
+    for depth in (1, 2, 8, 16):
+        assert _clearly_better(results, "teacher_mse", {"max_depth": depth}, {"max_depth": 4})
+    # ... and on either side of it the student gets worse as the teacher's MSE rises.
+    for better, worse in [(2, 1), (4, 2), (4, 16), (8, 16)]:
+        assert _clearly_better(results, "student_auc", {"max_depth": better},
+                               {"max_depth": worse})
+    # The Bayes teacher bounds the family; the best teacher beats one-hot labels.
+    assert _clearly_better(results, "student_auc", {"teacher": figure3.BAYES},
+                           {"max_depth": 4})
+    assert _clearly_better(results, "student_auc", {"max_depth": 4},
+                           {"teacher": figure3.ONE_HOT})
 
 
 def test_figure3_paper_setup_runs_with_shared_sample():
@@ -132,12 +161,14 @@ def test_figure3_paper_setup_runs_with_shared_sample():
 
 
 def test_noisy_teacher_grid_worse_teacher_mse_worse_student():
-    results = appendix_b1.run(trials=10, biases=(0.0, 0.5), noises=(0.0, 1.0, 4.0),
+    # 30 trials: paired z of each noise step over seeds 0-8 is 6.7-12.1 (10 trials: 3.4-9.3)
+    results = appendix_b1.run(trials=30, biases=(0.0, 0.5), noises=(0.0, 1.0, 4.0),
                               n_test=2000, verbose=False)
     rows = _runner.select(results, teacher=appendix_b1.NOISY)
     mse = [row["teacher_mse"] for row in rows]
     auc = [row["student_auc"] for row in rows]
-    assert spearmanr(mse, auc).statistic < -0.5
+    rho, _ = spearmanr(mse, auc)
+    assert rho < -0.5
     for bias in (0.0, 0.5):
         cell = [row for row in rows if row["bias"] == bias]
         for low, high in zip(cell, cell[1:]):  # more noise: higher MSE, worse student
@@ -163,25 +194,29 @@ def test_calibration_distortion_keeps_accuracy_and_hurts_student():
     # Calibration degrades and the student gets worse as the power grows.
     ece = [row["teacher_ece"] for row in rows]
     assert ece == sorted(ece) and ece[-1] > ece[0] + 0.1
-    auc = [row["student_auc"] for row in rows]
-    assert auc == sorted(auc, reverse=True)
+    # Each step of power gives a clearly worse student (paired z 6.8-11.3 over seeds 0-8).
+    for less, more in zip(rows, rows[1:]):
+        assert _clearly_better(results, "student_auc", {"power": less["power"]},
+                               {"power": more["power"]})
     for row in rows[1:]:
         assert row["student_auc_change"] < -3 * row["student_auc_change_se"]
 
 
 @pytest.mark.needs_data("fashion_mnist")
 def test_figure4b_small_fashion_mnist_run():
-    results = figure4b.run(trials=1, n_train=5000, epochs=20, n_student=300, n_test=1000,
+    """One teacher and pool per run, so the seed-to-seed spread is measured instead of a
+    standard error: over seeds 0-8 the clean teacher's student beats the one-hot one by
+    0.055-0.162 AUC and the noisy teachers' (mean of 3 noise draws) by 0.065-0.108."""
+    results = figure4b.run(trials=3, n_train=5000, epochs=20, n_student=300, n_test=1000,
                            biases=(0.0,), noises=(0.0, 4.0), verbose=False)
     clean = _row(results, teacher=figure4b.NOISY, noise=0.0)
     noisy = _row(results, teacher=figure4b.NOISY, noise=4.0)
     one_hot = _row(results, teacher=figure4b.ONE_HOT)
-    assert clean["teacher_mse"] == pytest.approx(0.0, abs=1e-12)
     assert noisy["teacher_mse"] > 0.1
     # On the teacher's most uncertain images the clean teacher beats the labels, and a
     # very noisy teacher (worse MSE to the reference) gives a clearly worse student.
     assert clean["student_auc"] > one_hot["student_auc"] + 0.02
-    assert clean["student_auc"] > noisy["student_auc"] + 0.05
+    assert clean["student_auc"] > noisy["student_auc"] + 0.03
     assert any("test accuracy" in note for note in results["notes"])
 
 
@@ -272,13 +307,13 @@ def test_full_size_reproductions(name, tmp_path):
     _runner.save_results(results, tmp_path, module.plot)
     assert (tmp_path / f"{name}.png").stat().st_size > 0
     if name == "figure2a":
-        gains = [row["gain"] for row in results["summary"]]
-        assert gains[1] > gains[-1] > 0
+        # seed 0: gain z >= 15 at every size, 17 between N = 20 and N = 1000
+        small, large = _row(results, n_samples=20), _row(results, n_samples=1000)
+        assert large["gain"] > 3 * large["gain_se"]
+        assert _clearly_greater(small["gain"], small["gain_se"], large["gain"], large["gain_se"])
     if name == "figure3":
-        forests = [row for row in results["summary"] if row["max_depth"] is not None]
-        mse = [row["teacher_mse"] for row in forests]
-        auc = [row["student_auc"] for row in forests]
-        assert int(np.argmin(mse)) == int(np.argmax(auc))
+        # seeds 0-2: every asserted z >= 4.7 (depth 4 against 8: 0.2-2.6, not asserted)
+        _check_figure3(results)
 
 
 @pytest.mark.slow

@@ -63,6 +63,9 @@ class _PipelineAdapter(StudentAdapter):
         final, adapter = _final(pipeline)
         return adapter.predict_proba(final, transform(pipeline, X))
 
+    def accepts_sparse(self, pipeline):
+        return pipeline.__sklearn_tags__().input_tags.sparse
+
     def seeded(self, pipeline, seed):
         final, adapter = _final(pipeline)
         return adapter.seeded(final, seed)

@@ -24,7 +24,7 @@ from __future__ import annotations
 import contextlib
 
 import numpy as np
-from sklearn.utils import check_consistent_length
+from sklearn.utils import check_consistent_length, get_tags
 from sklearn.utils.validation import _check_sample_weight
 
 from .._validation import check_probabilities
@@ -38,7 +38,7 @@ class StudentAdapter:
     """
 
     def __init__(self, name, accepts, fit, *, losses=None, fit_teacher_batches=None,
-                 predict=None, predict_proba=None, seeded=None):
+                 predict=None, predict_proba=None, seeded=None, accepts_sparse=None):
         self.name = name
         self.accepts = accepts
         self.fit = fit
@@ -47,6 +47,7 @@ class StudentAdapter:
         self._predict = predict
         self._predict_proba = predict_proba
         self._seeded = seeded
+        self._accepts_sparse = accepts_sparse
 
     def __repr__(self):
         return f"<student adapter {self.name!r}>"
@@ -83,6 +84,12 @@ class StudentAdapter:
             return student.predict_proba(X)
         return self._predict_proba(student, X)
 
+    def accepts_sparse(self, student):
+        """Whether the family fits ``student`` on sparse ``X`` (its own tag, by default)."""
+        if self._accepts_sparse is None:
+            return get_tags(student).input_tags.sparse
+        return self._accepts_sparse(student)
+
     def seeded(self, student, seed):
         """A context in which fitting ``student`` draws its randomness from ``seed``.
 
@@ -99,7 +106,7 @@ _ADAPTERS: list[StudentAdapter] = []
 
 def register_student_adapter(name, predicate=None, fit=None, *, first=True, losses=None,
                              fit_teacher_batches=None, predict=None, predict_proba=None,
-                             seeded=None):
+                             seeded=None, accepts_sparse=None):
     """Register how to fit a family of students on soft targets.
 
     Parameters
@@ -131,6 +138,9 @@ def register_student_adapter(name, predicate=None, fit=None, *, first=True, loss
     seeded : callable, default=None
         ``seeded(student, seed)``: a context manager in which fitting draws its
         randomness from ``seed``.
+    accepts_sparse : callable, default=None
+        ``accepts_sparse(student) -> bool`` when the family fits sparse ``X`` although
+        the student's own tags say otherwise.
 
     Examples
     --------
@@ -152,6 +162,7 @@ def register_student_adapter(name, predicate=None, fit=None, *, first=True, loss
         adapter = StudentAdapter(
             name, predicate, fit, losses=losses, fit_teacher_batches=fit_teacher_batches,
             predict=predict, predict_proba=predict_proba, seeded=seeded,
+            accepts_sparse=accepts_sparse,
         )
     if first:
         _ADAPTERS.insert(0, adapter)
@@ -220,17 +231,24 @@ def fit_soft_targets(student, X, P, *, classes=None, sample_weight=None):
     (equation 5 of Menon et al.), not a rounded or resampled approximation of it.
     How depends on the family:
 
-    - ``LogisticRegression`` and any classifier whose ``fit`` takes
-      ``sample_weight`` and whose loss is a sum over rows: each row ``n`` is
-      expanded into one row per class ``k`` with weight ``w_n * P[n, k]``; the
-      weighted objective is then term for term the soft cross-entropy.
+    - ``LogisticRegression`` with ``solver="lbfgs"`` and an L2 penalty (or none):
+      scikit-learn's own objective with the soft cross-entropy in place of the
+      log-loss, minimised directly with the same L-BFGS settings, at about the cost
+      of a hard-label fit whatever the number of classes. Other solvers and
+      penalties use the row expansion below.
+    - any classifier whose ``fit`` takes ``sample_weight`` and whose loss is a sum
+      over rows: each row ``n`` is expanded into one row per class ``k`` with weight
+      ``w_n * P[n, k]``; the weighted objective is then term for term the soft
+      cross-entropy.
     - ``DecisionTreeClassifier``, ``RandomForestClassifier``, ``ExtraTreesClassifier``
       (``criterion="gini"``): a tree growing by Gini impurity on soft targets is
       a multi-output squared-error regression tree on the probability vectors, so
       the trees are grown as such (rows stay whole, also in bootstrap samples)
       and stored in the user's classifier.
-    - ``HistGradientBoostingClassifier``: row expansion with counts, binning and
-      the validation split kept per original row.
+    - ``HistGradientBoostingClassifier``: grown natively on the soft targets, its
+      boosting loop fed the soft cross-entropy's gradients and hessians row by row
+      (rows stay whole, also in the validation split); where the scikit-learn
+      internals differ from the expected ones, by row expansion with a warning.
     - a ``Pipeline``: its transformers are fitted on ``X`` (with ``y`` the
       teacher's argmax class for supervised transformers, and ``sample_weight``
       for every step whose ``fit`` takes it), its last step on the soft targets.

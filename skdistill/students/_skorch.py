@@ -240,4 +240,5 @@ register_student_adapter(_NetAdapter(
     predict=_predict_labels,
     predict_proba=predict_net_proba,
     seeded=lambda net, seed: torch_seeded(seed),
+    accepts_sparse=lambda net: True,  # rows are densified a batch at a time
 ))

@@ -127,8 +127,10 @@ def fit_trees(student, X, P, *, classes, sample_weight):
         for tree in reg.estimators_
     ]
     # Carry the forest-level fitted state (sample counts, feature names, ...).
+    # (not the parameters of either: a forest regressor also holds class_weight=None)
+    params = set(reg.get_params(deep=False)) | set(student.get_params(deep=False))
     for attr, value in vars(reg).items():
-        if attr not in reg.get_params(deep=False):
+        if attr not in params:
             setattr(student, attr, value)
     student.estimator_ = clone(template(**tree_params))
     student.estimators_ = estimators

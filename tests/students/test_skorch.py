@@ -14,7 +14,11 @@ from sklearn.base import clone  # noqa: E402
 from sklearn.ensemble import RandomForestClassifier  # noqa: E402
 from sklearn.frozen import FrozenEstimator  # noqa: E402
 from sklearn.linear_model import LogisticRegression  # noqa: E402
-from sklearn.model_selection import GridSearchCV, StratifiedShuffleSplit  # noqa: E402
+from sklearn.model_selection import (  # noqa: E402
+    GridSearchCV,
+    StratifiedKFold,
+    StratifiedShuffleSplit,
+)
 from sklearn.neighbors import KNeighborsClassifier  # noqa: E402
 from sklearn.pipeline import make_pipeline  # noqa: E402
 from sklearn.preprocessing import StandardScaler  # noqa: E402
@@ -295,15 +299,15 @@ def test_verbose_prints_the_epoch_table(problem, capsys):
     assert "epoch" in out and "train_loss" in out and "valid_acc" in out and "valid_loss" in out
 
 
-def test_early_stopping_and_device(problem):
+def test_early_stopping_on_valid_loss(problem):
     X, P, classes = problem
     net = NeuralNetClassifier(
         Logits, criterion=torch.nn.CrossEntropyLoss, max_epochs=200, lr=0.0, verbose=0,
-        callbacks=[EarlyStopping(patience=3)], device="cpu",
+        callbacks=[EarlyStopping(patience=3)],
     )
     fit_soft_targets(net, X, P, classes=classes)
-    assert len(net.history) < 200  # lr=0: valid_loss never improves
-    assert net.module_.linear.weight.device.type == "cpu"
+    # lr=0: valid_loss never improves on the first epoch's, so three more epochs and stop
+    assert len(net.history) == 4
 
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA device on this machine")
@@ -332,6 +336,8 @@ def test_pipeline_student(problem):
     pipe = make_pipeline(StandardScaler(), _net())
     fit_soft_targets(pipe, X * 100 + 5, P, classes=classes)
     assert pipe[-1].predict_proba(X[:2].astype(np.float32)).shape == (2, 3)
+    np.testing.assert_allclose(pipe[0].mean_, (X * 100 + 5).mean(axis=0))
+    np.testing.assert_array_equal(pipe[-1].classes_, classes)
     assert ends_in_skorch_net(pipe) and not ends_in_skorch_net(LogisticRegression())
 
 
@@ -448,20 +454,30 @@ def test_unsupported_student_is_a_clear_error(problem):
 def test_grid_search_over_net_and_distillation_parameters(problem):
     X, P, _ = problem
     y = P.argmax(axis=1)
-    student = NeuralNetClassifier(MLPModule, max_epochs=2, train_split=None, verbose=0)
+    # seeded initialisation and a fixed data order: each fit is reproducible
+    student = NeuralNetClassifier(MLPModule, module__random_state=0, max_epochs=2,
+                                  iterator_train__shuffle=False, train_split=None, verbose=0)
+    base = DistilledClassifier(student=student, teacher=LogisticRegression())
+    cv = StratifiedKFold(2)
     search = GridSearchCV(
-        DistilledClassifier(student=student, teacher=LogisticRegression()),
+        base,
         {"student__lr": [0.01, 0.1], "student__module__hidden_units": [(4,), (8,)],
          "temperature": [1.0, 2.0]},
-        cv=2,
+        cv=cv,
     ).fit(X, y)
-    assert len(search.cv_results_["params"]) == 8
-    best = search.best_estimator_.student_
-    assert best.module_.layers[0].out_features == search.best_params_[
+    # every candidate's score is that of a model fitted with exactly its parameters
+    train, test = next(cv.split(X, y))
+    for params, score in zip(search.cv_results_["params"],
+                             search.cv_results_["split0_test_score"]):
+        model = clone(base).set_params(**params).fit(X[train], y[train])
+        assert score == model.score(X[test], y[test])
+    assert len(np.unique(search.cv_results_["mean_test_score"])) > 1  # the grid matters
+    best, params = search.best_estimator_, search.best_params_
+    assert best.student_.module_.layers[0].out_features == params[
         "student__module__hidden_units"][0]
 
 
-def test_user_module_in_skorchs_probability_convention(problem):
+def test_user_probability_module_with_default_nll_loss(problem):
     """A user module in skorch's convention (softmax outputs, default NLLLoss criterion)
     distilled from a random forest."""
     X, P, _ = problem
@@ -498,7 +514,9 @@ def test_string_labels_with_a_net_student(problem):
     X, P, _ = problem
     y = np.array(["ant", "bee", "cow"])[P.argmax(axis=1)]
     clf = DistilledClassifier(student=_net(max_epochs=2), teacher=LogisticRegression())
-    assert set(clf.fit(X, y).predict(X)) <= {"ant", "bee", "cow"}
+    clf.fit(X, y)
+    np.testing.assert_array_equal(clf.classes_, ["ant", "bee", "cow"])
+    np.testing.assert_array_equal(clf.predict(X), clf.classes_[clf.predict_proba(X).argmax(1)])
 
 
 def test_net_teacher_in_its_default_configuration(problem):
@@ -549,7 +567,11 @@ def test_plain_neural_net_student_predicts_labels(problem):
     X, P, _ = problem
     student = NeuralNet(Logits, criterion=torch.nn.CrossEntropyLoss, max_epochs=2, verbose=0)
     clf = DistilledClassifier(student=student, teacher=LogisticRegression())
-    assert clf.fit(X, P.argmax(axis=1)).predict(X).shape == (len(X),)
+    y = np.array([10, 20, 30])[P.argmax(axis=1)]
+    # NeuralNet.predict returns probabilities; the distiller turns them into labels
+    np.testing.assert_array_equal(clf.fit(X, y).predict(X),
+                                  clf.classes_[clf.student_.predict_proba(_f32(X)).argmax(axis=1)])
+    assert set(np.unique(clf.predict(X))) <= {10, 20, 30}
 
 
 def test_hinton_with_a_pipeline_student(problem):
@@ -558,8 +580,9 @@ def test_hinton_with_a_pipeline_student(problem):
     student = make_pipeline(StandardScaler(), _net(max_epochs=2))
     clf = DistilledClassifier(student=student, teacher=LogisticRegression(), loss="hinton",
                               temperature=2.0, alpha=0.5).fit(X * 5 + 1, y)
-    assert clf.predict_proba(X * 5 + 1).shape == (len(X), 3)
-    assert hasattr(clf.student_[0], "mean_")  # the scaler was fitted before the net
+    assert isinstance(clf.student_[-1].criterion_, HintonDistillationLoss)
+    # the scaler was fitted on X before the net
+    np.testing.assert_allclose(clf.student_[0].mean_, (X * 5 + 1).mean(axis=0))
 
 
 def test_prefit_net_teacher_in_frozen_estimator(problem):
@@ -568,7 +591,10 @@ def test_prefit_net_teacher_in_frozen_estimator(problem):
     teacher = fit_net_on_labels(_net(max_epochs=3), X, y)
     clf = DistilledClassifier(student=LogisticRegression(), teacher=FrozenEstimator(teacher))
     clf.fit(X.astype(np.float64), y)
-    assert clf.predict(X).shape == (len(X),)
+    # the student learns the prefit net's probabilities (computed on float32 input)
+    P_teacher = teacher.predict_proba(X.astype(np.float32))
+    ref = fit_soft_targets(LogisticRegression(), X, P_teacher)
+    np.testing.assert_allclose(clf.student_.coef_, ref.coef_, rtol=1e-5, atol=1e-6)
 
 
 # -- a net teacher labels the student's batches ------------------------------------------
@@ -612,7 +638,8 @@ def test_net_teacher_labels_batches_and_equals_precomputed_targets(problem, spli
     assert "valid_acc" not in clf.student_.history[-1]  # no stored targets to score against
     # the fitted student keeps no reference to the teacher or the data
     assert "collate_fn" not in str(clf.student_.get_params())
-    pickle.loads(pickle.dumps(clf))
+    np.testing.assert_array_equal(pickle.loads(pickle.dumps(clf)).predict_proba(X),
+                                  clf.predict_proba(X))
 
 
 def test_net_teacher_per_batch_with_unlabelled_pool(problem):
@@ -624,7 +651,14 @@ def test_net_teacher_per_batch_with_unlabelled_pool(problem):
     clf = DistilledClassifier(_net(max_epochs=3, train_split=ValidSplit(4, stratified=True)),
                               teacher, unlabeled_label=-1).fit(X, y_semi)
     assert clf.teacher_.classes_.tolist() == [0, 1, 2]
-    assert clf.predict(X).shape == (len(X),)
+
+    def rows_trained_on(net):
+        return sum(batch.get("train_batch_size", 0) for batch in net.history[-1, "batches"])
+
+    # the teacher learns from the 40 labelled rows, the student from all 120 (less its
+    # validation quarter), the pool labelled by the teacher
+    assert rows_trained_on(clf.teacher_) == 40
+    assert rows_trained_on(clf.student_) == 90
     assert "valid_loss" in clf.student_.history[-1]
 
 

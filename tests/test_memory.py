@@ -1,0 +1,97 @@
+"""DistilledClassifier(memory=...): a grid search fits each teacher once per training fold."""
+
+import numpy as np
+import pytest
+from joblib import Memory
+from sklearn.datasets import make_classification
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GridSearchCV
+
+from skdistill import DistilledClassifier
+
+from ._utils import CountingTreeClassifier, count_fits
+
+GRID = {"teacher__max_depth": [1, 2, 3, 4, 5], "temperature": [0.5, 1.0, 2.0, 4.0]}
+
+
+@pytest.fixture
+def data():
+    return make_classification(n_samples=150, n_features=6, n_informative=4, n_classes=3,
+                               random_state=0)
+
+
+def _search(log, memory, n_jobs=None, teacher_cv=None):
+    clf = DistilledClassifier(LogisticRegression(), CountingTreeClassifier(log=str(log)),
+                              teacher_cv=teacher_cv, memory=memory, random_state=0)
+    return GridSearchCV(clf, GRID, cv=3, refit=False, n_jobs=n_jobs)
+
+
+def test_a_search_fits_each_teacher_once_per_fold(data, tmp_path):
+    X, y = data
+    cached = _search(tmp_path / "cached.log", str(tmp_path / "cache")).fit(X, y)
+    plain = _search(tmp_path / "plain.log", None).fit(X, y)
+    # 5 depths x 3 folds, not 5 depths x 4 temperatures x 3 folds
+    assert count_fits(tmp_path / "cached.log") == 15
+    assert count_fits(tmp_path / "plain.log") == 60
+    np.testing.assert_array_equal(cached.cv_results_["mean_test_score"],
+                                  plain.cv_results_["mean_test_score"])
+    # a second search over the same data reuses the cache entirely
+    _search(tmp_path / "cached.log", str(tmp_path / "cache")).fit(X, y)
+    assert count_fits(tmp_path / "cached.log") == 15
+
+
+def test_out_of_fold_teachers_are_cached_with_their_refit(data, tmp_path):
+    X, y = data
+    memory = Memory(tmp_path / "cache", verbose=0)
+    _search(tmp_path / "fits.log", memory, teacher_cv=2).fit(X, y)
+    assert count_fits(tmp_path / "fits.log") == 15 * (2 + 1)  # two folds and the refit
+
+
+def test_the_cache_works_across_processes(data, tmp_path):
+    X, y = data
+    search = _search(tmp_path / "fits.log", str(tmp_path / "cache"), n_jobs=2).fit(X, y)
+    fits = count_fits(tmp_path / "fits.log")
+    # each (depth, fold) teacher is fitted once; two workers may rarely fit the same one
+    # at the same moment, before either has stored it
+    assert 15 <= fits <= 20, fits
+    reference = _search(tmp_path / "ref.log", None).fit(X, y)
+    np.testing.assert_array_equal(search.cv_results_["mean_test_score"],
+                                  reference.cv_results_["mean_test_score"])
+
+
+def test_keys_include_the_data_and_the_seed(data, tmp_path):
+    X, y = data
+    log, cache = tmp_path / "fits.log", str(tmp_path / "cache")
+    make = lambda seed: DistilledClassifier(  # noqa: E731
+        LogisticRegression(), CountingTreeClassifier(max_depth=3, log=str(log)),
+        memory=cache, random_state=seed)
+    make(0).fit(X, y)
+    make(0).fit(X, y)
+    assert count_fits(log) == 1
+    make(1).fit(X, y)  # another seed is another teacher
+    make(0).fit(X[:-1], y[:-1])  # other data too
+    assert count_fits(log) == 3
+    clf = make(0).fit(X, y)
+    assert clf.teacher_.get_depth() <= 3 and count_fits(log) == 3
+
+
+def test_the_ranker_caches_its_teacher(tmp_path):
+    pytest.importorskip("skorch")
+    import torch
+    from skorch import NeuralNetClassifier
+
+    from skdistill import DoubleDistilledRanker
+    from skdistill.nets import BottleneckModule
+
+    X, y = make_classification(n_samples=120, n_features=6, n_informative=4, n_classes=4,
+                               random_state=0)
+    student = NeuralNetClassifier(BottleneckModule, module__width=4, max_epochs=2,
+                                  criterion=torch.nn.CrossEntropyLoss, train_split=None,
+                                  verbose=0)
+    log = tmp_path / "fits.log"
+    ranker = DoubleDistilledRanker(student, CountingTreeClassifier(max_depth=3, log=str(log)),
+                                   memory=str(tmp_path / "cache"), random_state=0)
+    search = GridSearchCV(ranker, {"a": [0.5, 1.0, 2.0], "temperature": [1.0, 2.0]}, cv=2,
+                          refit=False).fit(X, y)
+    assert len(search.cv_results_["params"]) == 6
+    assert count_fits(log) == 2  # one teacher per training fold
