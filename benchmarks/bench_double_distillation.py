@@ -20,6 +20,8 @@
    of the process. With ``--threads 1`` the CPU time does not
    count the time the process waits for a CPU, which makes it the steadier measure on
    a busy machine; with several threads, CPU time also counts the threads' spinning.
+   ``main`` returns the wall-clock ratio of the package's loss to cross-entropy (target
+   1.3) as the rows of ``run_all.py``.
 
 Run: python benchmarks/bench_double_distillation.py [--threads 1] [--repeats 15]
      [--steps 3] [--step-labels 10000 100000] [--labels 100 1000 4000]
@@ -34,6 +36,9 @@ import torch
 import torch.nn.functional as F
 
 from skdistill.losses import double_distillation_loss
+
+# forward + backward of the package's loss against that of F.cross_entropy
+TARGET = 1.3
 
 
 def literal_double_sum(f, p, s, a):
@@ -88,6 +93,8 @@ def _step_time(loss, f):
 
 
 def compare_with_cross_entropy(batch, labels, repeats, steps, a):
+    """Print the table; return, per ``L``, the wall-clock medians of each loss [s]."""
+    medians = {}
     print(f"\nforward + backward against F.cross_entropy: batch={batch}, a={a}, float32, "
           f"median of {repeats} x {steps} steps, torch threads={torch.get_num_threads()}")
     print(f"{'L':>7s} {'clock':>5s} {'cross-entropy [ms]':>19s} {'package loss [ms]':>18s} "
@@ -118,11 +125,14 @@ def compare_with_cross_entropy(batch, labels, repeats, steps, a):
         for clock, index in (("wall", 0), ("cpu", 1)):
             med = {name: 1e3 * statistics.median(t[index] for t in runs)
                    for name, runs in times.items()}
+            if clock == "wall":
+                medians[L] = med
             print(f"{L:7d} {clock:>5s} {med['ce']:19.1f} {med['package']:18.1f} "
                   f"{med['package'] / med['ce']:6.2f} {med['formula']:22.1f} "
                   f"{med['formula'] / med['ce']:6.2f} {med['soft']:20.1f} "
                   f"{med['soft'] / med['ce']:6.2f}")
         print(f"{'':7s} |package - formula| = {difference:.2e}")
+    return medians
 
 
 def main(argv=None):
@@ -146,7 +156,11 @@ def main(argv=None):
     if args.threads:
         torch.set_num_threads(args.threads)
     compare_with_double_sum(args.n_samples, args.labels, min(args.repeats, 3), args.a)
-    compare_with_cross_entropy(args.batch, args.step_labels, args.repeats, args.steps, args.a)
+    medians = compare_with_cross_entropy(args.batch, args.step_labels, args.repeats,
+                                         args.steps, args.a)
+    return [{"benchmark": "double_distillation_loss / cross_entropy",
+             "size": f"batch={args.batch}, L={L}", "ratio": med["package"] / med["ce"],
+             "target": TARGET} for L, med in medians.items()]
 
 
 if __name__ == "__main__":

@@ -157,6 +157,11 @@ def per_row_loss(logits, teacher_probs, teacher_logits, a, sample_weight=None):
             "logits must be a 2-D floating-point tensor of shape (n_samples, n_classes); "
             f"got {_describe(logits)}."
         )
+    if logits.shape[1] == 0:
+        raise ValueError(
+            "logits must have at least one column (class); got shape "
+            f"{tuple(logits.shape)}."
+        )
     for name, value in (("teacher_probs", teacher_probs), ("teacher_logits", teacher_logits)):
         if not (isinstance(value, torch.Tensor) and value.shape == logits.shape):
             raise ValueError(

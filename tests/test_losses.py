@@ -322,6 +322,8 @@ def test_double_distillation_rejects_bad_input():
         double_distillation_loss(f[0], p[0], s[0])
     with pytest.raises(ValueError, match="logits must be a 2-D floating-point tensor"):
         double_distillation_loss(f.long(), p, s)
+    with pytest.raises(ValueError, match="logits must have at least one column"):
+        double_distillation_loss(f[:, :0], p[:, :0], s[:, :0])
     with pytest.raises(ValueError, match=r"sample_weight must be a tensor of shape \(3,\)"):
         double_distillation_loss(f, p, s, sample_weight=torch.ones(4))
     with pytest.raises(ValueError, match="reduction must be 'mean', 'sum' or 'none'"):
