@@ -7,6 +7,7 @@ well its class-probabilities approximate the Bayes class-probabilities.
 
 from ._classifier import DistilledClassifier
 from ._ranker import DoubleDistilledRanker
+from ._teacher_search import TeacherSearchCV
 from .students import (
     check_soft_targets,
     fit_soft_targets,
@@ -30,6 +31,7 @@ __all__ = [
     "NoisyTeacher",
     "DistilledClassifier",
     "DoubleDistilledRanker",
+    "TeacherSearchCV",
     "check_soft_targets",
     "fit_soft_targets",
     "make_soft_targets",

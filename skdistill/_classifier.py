@@ -10,7 +10,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, _fi
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score
-from sklearn.utils import get_tags
+from sklearn.utils import _safe_indexing, gen_batches, get_tags
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.metadata_routing import UNUSED, _raise_for_params
 from sklearn.utils.metaestimators import available_if
@@ -23,6 +23,7 @@ from sklearn.utils.validation import (
 
 from ._routing import route_fit, teacher_student_router
 from ._seeding import draw_seeds, seed_random_states
+from ._selection import search_temperature
 from ._teacher import accepts_sparse as teacher_accepts_sparse
 from ._teacher import (
     cached_teacher_step,
@@ -35,6 +36,10 @@ from ._teacher import (
 from .students import fit_soft_targets
 from .students._registry import find_adapter
 from .targets import make_soft_targets
+
+#: Rows per teacher query when ``temperature="auto"`` needs a net teacher's probabilities
+#: on the labelled rows of the batch join.
+_AUTO_TEMPERATURE_CHUNK = 4096
 
 
 def _student_has(attr):
@@ -89,10 +94,27 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         turned into probabilities by a softmax). None means
         ``HistGradientBoostingClassifier()``, which is fitted with the log-loss, a
         proper scoring rule, and so estimates ``p*``.
-    temperature : float > 0, default=1.0
+    temperature : float > 0 or "auto", default=1.0
         ``q = softmax(log p_t / T)``. 1 leaves the teacher's probabilities
         unchanged; larger values flatten them (towards uniform), smaller sharpen them
         (towards one-hot on the argmax). Zero probabilities stay zero.
+
+        ``"auto"``: the ``T`` in ``[0.01, 100]`` that minimises the Brier score
+        ``mean ||softmax(log p_t / T) - e_y||^2`` of the tempered teacher
+        probabilities against the labels, over the labelled rows (weighted by the
+        student's ``sample_weight``), found by a log-spaced grid refined by a bounded
+        search. The Brier score of probabilities on rows the teacher did not see is
+        their mean squared error to the Bayes class-probabilities up to a constant
+        (the quantity the paper's bound charges to the student), so this is the
+        temperature that brings the targets closest to ``p*``. It needs such rows:
+        the out-of-fold probabilities of ``teacher_cv``, or, for a prefit
+        (``FrozenEstimator``) or callable teacher, its probabilities on the
+        labelled training rows, **which are assumed unseen by that teacher**. A
+        teacher fitted here without ``teacher_cv`` is refused: on its own training
+        rows it is over-confident and the score is biased. With ``loss="hinton"``
+        the chosen ``T`` is the teacher side's temperature in the KL term, chosen by
+        the Brier score as above; the student's logits are divided by the same ``T``
+        as that loss prescribes. The choice is ``temperature_``.
     label_smoothing : float in [0, 1], default=0.0
         ``target = (1 - eps) * r + eps / n_classes``, applied last.
     alpha : float in [0, 1], default=1.0
@@ -164,6 +186,9 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         The fitted student, an instance of the student's class.
     classes_ : ndarray of shape (n_classes,)
         Class labels seen in the labelled rows of ``y``.
+    temperature_ : float
+        The temperature applied: ``temperature`` itself, or the one chosen with
+        ``temperature="auto"``.
     n_features_in_ : int
         Number of features seen during fit.
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
@@ -204,7 +229,7 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
     _parameter_constraints: dict = {
         "student": [HasMethods(["fit"]), None],
         "teacher": [HasMethods(["fit"]), callable, None],
-        "temperature": [Interval(Real, 0, None, closed="neither")],
+        "temperature": [Interval(Real, 0, None, closed="neither"), StrOptions({"auto"})],
         "label_smoothing": [Interval(Real, 0, 1, closed="both")],
         "alpha": [Interval(Real, 0, 1, closed="both")],
         "teacher_cv": ["cv_object"],
@@ -306,6 +331,17 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
                 "teacher_cv has no effect with a prefit (FrozenEstimator) or callable teacher, "
                 "which is never refitted; set teacher_cv=None."
             )
+        auto = isinstance(self.temperature, str)
+        if auto and not prefit and self.teacher_cv is None:
+            raise ValueError(
+                "temperature='auto' chooses T by the Brier score of the teacher's "
+                "probabilities on rows it did not see, but a teacher fitted here with "
+                "teacher_cv=None only predicts its own training rows, where it is "
+                "over-confident and its Brier score is biased. Set teacher_cv (e.g. "
+                "teacher_cv=5, out-of-fold probabilities), pass a prefit teacher in a "
+                "sklearn.frozen.FrozenEstimator (scored on these rows, which it must not "
+                "have seen), or give a numeric temperature."
+            )
 
         X, y = validate_data(
             self,
@@ -319,6 +355,11 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         if sample_weight is not None:
             sample_weight = _check_sample_weight(sample_weight, X, ensure_non_negative=True)
         labelled = self._labelled_mask(y, allow_none=prefit and self.classes is not None)
+        if auto and not labelled.any():
+            raise ValueError(
+                "temperature='auto' scores the teacher against labels, but every row of y is "
+                "unlabelled; give labelled rows or a numeric temperature."
+            )
         y_labelled = y[labelled]
         if y_labelled.size:
             check_classification_targets(y_labelled)
@@ -337,6 +378,10 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
             teacher, X, y, labelled, self.classes_, cv=self.teacher_cv, n_jobs=self.n_jobs,
             fit_params=routed["teacher"], random_state=seeds["teacher_cv"],
             probabilities=join != "batches",
+        )
+        self.temperature_ = (
+            self._auto_temperature(X, P_teacher, labelled, y_index, routed["student"])
+            if auto else float(self.temperature)
         )
         with adapter.seeded(self.student_, seeds["student"]):
             self._fit_student(join, adapter, X, P_teacher, y_index, routed["student"])
@@ -375,9 +420,25 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
             )
         return classes
 
+    def _auto_temperature(self, X, P_teacher, labelled, y_index, sample_weight):
+        """``temperature="auto"``: the Brier-optimal temperature on the labelled rows."""
+        rows = np.flatnonzero(labelled)
+        if P_teacher is None:
+            # The batch join builds no probability matrix: query the teacher on the
+            # labelled rows chunk by chunk, so a sparse or large X is densified a chunk
+            # at a time.
+            P = np.vstack([
+                teacher_proba(self.teacher_, _safe_indexing(X, rows[chunk]), self.classes_)
+                for chunk in gen_batches(rows.size, _AUTO_TEMPERATURE_CHUNK)
+            ])
+        else:
+            P = P_teacher[rows]
+        weights = None if sample_weight is None else np.asarray(sample_weight)[rows]
+        return search_temperature(P, y_index[rows], sample_weight=weights)
+
     def _make_targets(self, P_teacher, y_index):
         return make_soft_targets(
-            P_teacher, y_index, temperature=self.temperature, alpha=self.alpha,
+            P_teacher, y_index, temperature=self.temperature_, alpha=self.alpha,
             label_smoothing=self.label_smoothing,
         )
 
@@ -414,7 +475,7 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         else:
             adapter.loss_fit(self.student_, self.loss)(
                 self.student_, X, P_teacher, y_index, classes=self.classes_,
-                temperature=self.temperature, alpha=self.alpha, sample_weight=sample_weight,
+                temperature=self.temperature_, alpha=self.alpha, sample_weight=sample_weight,
             )
 
     # -- delegation to the student ---------------------------------------------------

@@ -4,7 +4,10 @@ For any probability vector ``q(x)``, ``E_y ||q(x) - e_y||^2 = ||q(x) - p*(x)||^2
 E_y ||p*(x) - e_y||^2``, and the last term is the same for every teacher. So on rows a
 teacher was not fitted on, differences of Brier scores are unbiased estimates of
 differences of the teachers' mean squared error to the Bayes class-probabilities, the
-quantity that Proposition 3 of the paper charges to the student.
+quantity that Proposition 3 of the paper charges to the student. The package chooses
+by these scores: among candidate teachers (:func:`compare_teachers`,
+:class:`~skdistill.TeacherSearchCV`) and the temperature of one teacher
+(``DistilledClassifier(temperature="auto")``, :func:`search_temperature`).
 """
 
 from __future__ import annotations
@@ -14,18 +17,21 @@ from collections import defaultdict
 from numbers import Integral
 
 import numpy as np
-from joblib import Parallel, delayed
+from scipy.optimize import minimize_scalar
+from scipy.special import log_softmax
 from sklearn.base import clone
 from sklearn.model_selection import check_cv
 from sklearn.utils import Bunch
 from sklearn.utils._param_validation import StrOptions, validate_params
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import _num_samples, column_or_1d
+from sklearn.utils.parallel import Parallel, delayed
+from sklearn.utils.validation import _check_sample_weight, _num_samples, column_or_1d
 
 # Every use of the package's teacher step goes through these names, so that a rename
 # in ._teacher is a one-line change here.
 from ._teacher import (
     _fit_predict,
+    accepts_sample_weight,
     check_teacher,
     is_callable_teacher,
     is_frozen,
@@ -54,15 +60,32 @@ def per_row_scores(P, y_index, scoring):
     return -np.log(np.clip(P[rows, y_index], eps, 1.0 - eps))
 
 
-def summarise_scores(names, scores_per_row, scoring):
+def _weighted_mean_and_se(S, weights):
+    """Row-wise (weighted) means of ``S`` over its columns, and their standard errors.
+
+    Unweighted: ``sd(ddof=1) / sqrt(n)``. Weighted: the usual standard error of a ratio
+    estimator, ``sqrt(n / (n - 1) * sum_i v_i**2 (s_i - mean)**2)`` with ``v = w / sum w``,
+    which equals the unweighted one when all weights are equal.
+    """
+    n = S.shape[1]
+    if weights is None:
+        return S.mean(axis=1), S.std(axis=1, ddof=1) / np.sqrt(n)
+    v = weights / weights.sum()
+    means = S @ v
+    squared = ((S - means[:, None]) ** 2) @ (v**2)
+    return means, np.sqrt(squared * n / (n - 1))
+
+
+def summarise_scores(names, scores_per_row, scoring, sample_weight=None):
     """Means, standard errors and paired differences of per-row scores.
 
-    ``scores_per_row`` has one row per candidate and one column per scored row.
+    ``scores_per_row`` has one row per candidate and one column per scored row;
+    ``sample_weight`` (one per scored row) makes every mean a weighted mean.
     """
     S = np.asarray(scores_per_row, dtype=np.float64)
     n = S.shape[1]
-    scores = S.mean(axis=1)
-    standard_errors = S.std(axis=1, ddof=1) / np.sqrt(n)
+    weights = None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
+    scores, standard_errors = _weighted_mean_and_se(S, weights)
     # Paired over rows: the SE of a difference uses the per-row differences, which
     # cancels the row-to-row variation shared by the candidates. One candidate at a time
     # keeps memory at (n_candidates, n_samples), and computing the differences directly
@@ -71,9 +94,7 @@ def summarise_scores(names, scores_per_row, scoring):
     differences = np.empty((k, k))
     difference_standard_errors = np.empty((k, k))
     for i in range(k):
-        row_differences = S[i] - S
-        differences[i] = row_differences.mean(axis=1)
-        difference_standard_errors[i] = row_differences.std(axis=1, ddof=1) / np.sqrt(n)
+        differences[i], difference_standard_errors[i] = _weighted_mean_and_se(S[i] - S, weights)
     best = int(np.argmin(scores))
     return Bunch(
         names=list(names),
@@ -86,6 +107,81 @@ def summarise_scores(names, scores_per_row, scoring):
         best_name=names[best],
         n_samples=n,
     )
+
+
+# --------------------------------------------------------------------------- #
+# The temperature of one teacher
+# --------------------------------------------------------------------------- #
+
+#: The temperatures searched by :func:`search_temperature`: ``[1e-2, 1e2]``.
+TEMPERATURE_RANGE = (1e-2, 1e2)
+#: Grid points per decade of temperature (the grid contains ``T = 1``).
+_GRID_PER_DECADE = 10
+
+
+def _tempered_score(log_P, y_index, temperature, scoring, weights):
+    """Mean per-row score of ``softmax(log P / T)``: ``temperature_scale`` on a
+    precomputed ``log P`` (zero probabilities stay zero)."""
+    Q = np.exp(log_softmax(log_P / temperature, axis=1))
+    scores = per_row_scores(Q, y_index, scoring)
+    return float(scores.mean() if weights is None else scores @ weights)
+
+
+def search_temperature(P, y_index, *, scoring="brier", sample_weight=None):
+    """The temperature ``T`` minimising the mean score of ``temperature_scale(P, T)``.
+
+    A one-dimensional search over ``T`` in :data:`TEMPERATURE_RANGE`: the score is
+    evaluated on a log-spaced grid (10 points per decade, ``T = 1`` included), then
+    refined by a bounded Brent search (in ``log T``) between the grid neighbours of the
+    best grid point. The grid makes the search robust to a score that is not convex
+    (or not unimodal) in ``T``; the refinement is kept only if it improves on the grid.
+    Among equally good grid points the one closest to ``T = 1`` wins, so a score that
+    does not depend on ``T`` (e.g. constant or one-hot probabilities) gives ``T = 1``.
+    The range is wide enough for both limits to be reached in practice: the score is
+    bounded as ``T -> 0`` (one-hot on the argmax) and ``T -> inf`` (uniform).
+
+    Parameters
+    ----------
+    P : ndarray of shape (n_samples, n_classes)
+        Held-out class-probabilities (rows not fitted on).
+    y_index : ndarray of int of shape (n_samples,)
+        Column of each row's label.
+    scoring : {"brier", "log_loss"}, default="brier"
+    sample_weight : ndarray of shape (n_samples,), default=None
+
+    Returns
+    -------
+    temperature : float
+    """
+    P = np.asarray(P, dtype=np.float64)
+    with np.errstate(divide="ignore"):
+        log_P = np.log(P)
+    weights = None
+    if sample_weight is not None:
+        weights = np.asarray(sample_weight, dtype=np.float64)
+        total = weights.sum()
+        if not total > 0:
+            raise ValueError("the labelled rows' sample_weight sums to zero; the temperature "
+                             "cannot be chosen by a score over no weight.")
+        weights = weights / total
+
+    def score(log_t):
+        return _tempered_score(log_P, y_index, np.exp(log_t), scoring, weights)
+
+    # Integer steps in log10 put T = 1 exactly on the grid.
+    low, high = (round(np.log10(t) * _GRID_PER_DECADE) for t in TEMPERATURE_RANGE)
+    grid = np.arange(low, high + 1) / _GRID_PER_DECADE * np.log(10)
+    n_grid = grid.size
+    values = np.array([score(t) for t in grid])
+    # Ties (within round-off) go to the temperature closest to 1.
+    near_best = np.flatnonzero(values <= values.min() + 1e-12 * max(1.0, abs(values.min())))
+    best = near_best[np.argmin(np.abs(grid[near_best]))]
+    bracket = (grid[max(best - 1, 0)], grid[min(best + 1, n_grid - 1)])
+    refined = minimize_scalar(score, bounds=bracket, method="bounded",
+                              options={"xatol": 1e-5})
+    if refined.fun < values[best] - 1e-12 * max(1.0, abs(values[best])):
+        return float(np.exp(refined.x))
+    return float(np.exp(grid[best]))
 
 
 # --------------------------------------------------------------------------- #
@@ -177,10 +273,10 @@ def _resolve_classes(y, classes):
     return classes
 
 
-def _splits(cv, X, y, random_state):
+def _splits(cv, X, y, random_state, split_params=None):
     splitter = seeded_splitter(check_cv(cv, y, classifier=True), random_state)
     try:
-        splits = list(splitter.split(X, y))
+        splits = list(splitter.split(X, y, **(split_params or {})))
     except ValueError as exc:
         raise ValueError(f"cv={cv!r} cannot split the {len(y)} rows of (X, y): {exc}") from exc
     seen = np.zeros(len(y), dtype=int)
@@ -194,9 +290,9 @@ def _splits(cv, X, y, random_state):
     return splits
 
 
-def _fit_fold(estimator, X, y, train, test, classes):
+def _fit_fold(estimator, X, y, train, test, classes, fit_params):
     start = time.perf_counter()
-    _, P = _fit_predict(estimator, X, y, train, test, classes, {})
+    _, P = _fit_predict(estimator, X, y, train, test, classes, fit_params)
     return P, time.perf_counter() - start, estimator
 
 
@@ -215,6 +311,7 @@ def _fit_fold(estimator, X, y, train, test, classes):
         "classes": ["array-like", None],
         "n_jobs": [Integral, None],
         "random_state": ["random_state"],
+        "sample_weight": ["array-like", None],
         "return_per_row": ["boolean"],
         "return_proba": ["boolean"],
         "return_estimators": ["boolean"],
@@ -222,8 +319,8 @@ def _fit_fold(estimator, X, y, train, test, classes):
     prefer_skip_nested_validation=False,
 )
 def compare_teachers(candidates, X, y, *, scoring="brier", cv=5, classes=None, n_jobs=None,
-                     random_state=None, return_per_row=False, return_proba=False,
-                     return_estimators=False):
+                     random_state=None, sample_weight=None, return_per_row=False,
+                     return_proba=False, return_estimators=False):
     """Held-out proper scores of candidate teachers, with paired standard errors.
 
     A teacher helps a student to the extent that its probabilities are close to the
@@ -288,6 +385,11 @@ def compare_teachers(candidates, X, y, *, scoring="brier", cv=5, classes=None, n
     random_state : int, RandomState instance or None, default=None
         Seeds a splitter that shuffles but has no seed of its own (e.g.
         ``cv=KFold(5, shuffle=True)``); other splitters are used as given.
+    sample_weight : array-like of shape (n_samples,), default=None
+        Row weights. Every score (and difference) becomes a weighted mean of the
+        per-row scores, and the cross-validated candidates are fitted with the weights
+        of their training folds (a candidate whose ``fit`` takes no ``sample_weight``
+        is an error). None weighs every row equally.
     return_per_row : bool, default=False
         Also return the per-row scores.
     return_proba : bool, default=False
@@ -390,8 +492,50 @@ def compare_teachers(candidates, X, y, *, scoring="brier", cv=5, classes=None, n
                 check_teacher(value)
             except TypeError as exc:
                 raise TypeError(f"candidate {name!r}: {exc}") from exc
-    classes = _resolve_classes(y, classes)
+    fit_params = [{} for _ in values]
+    if sample_weight is not None:
+        sample_weight = _check_sample_weight(sample_weight, np.empty((n_samples, 0)),
+                                             ensure_non_negative=True)
+        if not sample_weight.sum() > 0:
+            raise ValueError("sample_weight sums to zero; give at least one row a positive "
+                             "weight.")
+        for i, (name, value, kind) in enumerate(zip(names, values, kinds)):
+            if kind == "cv":
+                if not accepts_sample_weight(value):
+                    raise ValueError(
+                        f"sample_weight was given but candidate {name!r} "
+                        f"({type(value).__name__}) does not accept sample_weight in fit; "
+                        "leave it out, or use a teacher that supports it.")
+                fit_params[i] = {"sample_weight": sample_weight}
+    result = score_candidates(
+        names, values, kinds, X, y, scoring=scoring, cv=cv, classes=_resolve_classes(y, classes),
+        n_jobs=n_jobs, random_state=random_state, fit_params=fit_params,
+        sample_weight=sample_weight,
+    )
+    per_row, probas, estimators = (result.pop(key) for key in
+                                   ("per_row_scores", "proba", "estimators"))
+    if return_per_row:
+        result.per_row_scores = per_row
+    if return_proba:
+        result.proba = probas
+    if return_estimators:
+        result.estimators = estimators
+    result.total_time = time.perf_counter() - start
+    return result
 
+
+def score_candidates(names, values, kinds, X, y, *, scoring, cv, classes, n_jobs=None,
+                     random_state=None, fit_params=None, split_params=None,
+                     sample_weight=None):
+    """The work of :func:`compare_teachers` on checked inputs.
+
+    ``fit_params`` holds one dict of fit parameters per candidate (row-aligned ones are
+    indexed by the training fold); ``split_params`` go to the splitter's ``split``;
+    ``sample_weight`` weights the per-row scores. Returns the result ``Bunch`` with
+    ``per_row_scores``, ``proba`` and ``estimators`` always included.
+    """
+    n_samples = y.shape[0]
+    fit_params = fit_params or [{} for _ in values]
     probas = [None] * len(values)
     for i, (name, value, kind) in enumerate(zip(names, values, kinds)):
         if kind == "proba":
@@ -403,13 +547,13 @@ def compare_teachers(candidates, X, y, *, scoring="brier", cv=5, classes=None, n
                 raise ValueError(f"candidate {name!r}: {exc}") from exc
 
     to_fit = [i for i, kind in enumerate(kinds) if kind == "cv"]
-    splits = _splits(cv, X, y, random_state) if to_fit else None
+    splits = _splits(cv, X, y, random_state, split_params) if to_fit else None
     estimators = [None] * len(values)
     fit_time = 0.0
     if to_fit:
         tasks = [(i, train, test) for i in to_fit for train, test in splits]
         results = Parallel(n_jobs=n_jobs)(
-            delayed(_fit_fold)(clone(values[i]), X, y, train, test, classes)
+            delayed(_fit_fold)(clone(values[i]), X, y, train, test, classes, fit_params[i])
             for i, train, test in tasks
         )
         for i in to_fit:
@@ -422,18 +566,14 @@ def compare_teachers(candidates, X, y, *, scoring="brier", cv=5, classes=None, n
 
     y_index = np.searchsorted(classes, y)
     per_row = np.stack([per_row_scores(P, y_index, scoring) for P in probas])
-    result = summarise_scores(names, per_row, scoring)
+    result = summarise_scores(names, per_row, scoring, sample_weight)
     result.update(
         classes=classes,
         n_splits=None if splits is None else len(splits),
         n_fits=0 if splits is None else len(to_fit) * len(splits),
         fit_time=fit_time,
+        per_row_scores=per_row,
+        proba=probas,
+        estimators=estimators,
     )
-    if return_per_row:
-        result.per_row_scores = per_row
-    if return_proba:
-        result.proba = probas
-    if return_estimators:
-        result.estimators = estimators
-    result.total_time = time.perf_counter() - start
     return result

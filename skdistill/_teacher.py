@@ -5,9 +5,10 @@ skorch net (or a pipeline ending in one), or a callable ``X -> probabilities``. 
 fitted on the labelled rows, and its probabilities are computed on every row (out of
 fold for the labelled rows with ``teacher_cv``) with columns aligned to the problem's
 classes by class label, so a teacher that never saw a class gives it probability zero.
-A net teacher is queried in row batches, and can label a student's batches one at a
-time (:func:`streams`). Net support comes from the module shared with the student
-adapters (``_nets.py``); the teacher step imports no adapter.
+A classifier teacher is queried in row chunks and a net teacher in row batches, so that
+inference over a large pool has bounded memory; a net teacher can also label a
+student's batches one at a time (:func:`streams`). Net support comes from the module
+shared with the student adapters (``_nets.py``); the teacher step imports no adapter.
 """
 
 from __future__ import annotations
@@ -16,13 +17,20 @@ import copy
 import numbers
 
 import numpy as np
-from joblib import Parallel, delayed
+from scipy import sparse
 from scipy.special import expit, softmax
+from sklearn import get_config
 from sklearn.base import clone
 from sklearn.frozen import FrozenEstimator
 from sklearn.model_selection import check_cv
-from sklearn.utils import _safe_indexing, check_random_state, get_tags
-from sklearn.utils.validation import _check_method_params, check_memory, has_fit_parameter
+from sklearn.utils import _safe_indexing, check_random_state, gen_batches, get_tags
+from sklearn.utils.parallel import Parallel, delayed
+from sklearn.utils.validation import (
+    _check_method_params,
+    _num_samples,
+    check_memory,
+    has_fit_parameter,
+)
 
 from ._nets import (
     ends_in_skorch_net,
@@ -122,8 +130,41 @@ def _raw_probabilities(teacher, X):
     return softmax(scores, axis=1), "softmax of teacher.decision_function"
 
 
+# Room per row, in float64 values, for what a teacher computes on the way to its
+# probabilities: an MLP's hidden units, the per-tree outputs of an ensemble, kernel values.
+# The teacher's own needs are unknown; this is what a chunk of rows is budgeted for.
+INTERMEDIATE_VALUES_PER_ROW = 1024
+
+
+def chunk_rows(X, n_classes):
+    """Rows per ``predict_proba`` call of a teacher, so that its memory stays bounded.
+
+    The rule: scikit-learn's ``working_memory`` (in MiB; 1024 unless changed with
+    ``sklearn.set_config`` or ``sklearn.config_context``) divided by the bytes budgeted
+    per row, ``8 * (v + n_classes + INTERMEDIATE_VALUES_PER_ROW)``, where ``v`` is the
+    number of values a row of ``X`` stores (its features; its non-zeros if sparse), and
+    at least one row. With the default working memory and a few hundred features that
+    is about 10**5 rows.
+    """
+    n_samples = _num_samples(X)
+    if sparse.issparse(X):
+        stored = -(-X.nnz // max(n_samples, 1))
+    else:
+        shape = getattr(X, "shape", ())
+        stored = shape[1] if len(shape) == 2 else 1
+    row_bytes = 8 * (stored + n_classes + INTERMEDIATE_VALUES_PER_ROW)
+    return max(1, int(get_config()["working_memory"] * 2**20 // row_bytes))
+
+
 def teacher_proba(teacher, X, classes):
     """Probabilities of a fitted teacher on ``X``, columns aligned to ``classes``.
+
+    A classifier teacher predicts in row chunks of :func:`chunk_rows` rows, so what it
+    computes on the way (e.g. an MLP's hidden activations) is bounded however many
+    rows ``X`` has; only the result, ``(n_samples, n_classes)``, grows with them. A
+    net teacher predicts in its own row batches. A callable teacher is called once on
+    all of ``X``: it is the user's function, which can bound its memory, or spread
+    the work over a cluster, itself.
 
     Parameters
     ----------
@@ -136,13 +177,24 @@ def teacher_proba(teacher, X, classes):
     -------
     P : ndarray of shape (n_samples, n_classes)
     """
-    n_samples = X.shape[0] if hasattr(X, "shape") else len(X)
+    n_samples = _num_samples(X)
     if is_callable_teacher(teacher):
         return check_probabilities(teacher(X), n_samples=n_samples, n_classes=len(classes),
                                    name="the teacher callable's output")
+    # a net batches its own rows (and wants them whole, to cast them to float32 once)
+    step = n_samples if ends_in_skorch_net(unfrozen(teacher)) else chunk_rows(X, len(classes))
+    if step >= n_samples:
+        return _aligned_proba(teacher, X, classes)
+    P = np.empty((n_samples, len(classes)))
+    for rows in gen_batches(n_samples, step):
+        P[rows] = _aligned_proba(teacher, _safe_indexing(X, rows), classes)
+    return P
+
+
+def _aligned_proba(teacher, X, classes):
     raw, what = _raw_probabilities(teacher, X)
     teacher_classes = np.asarray(teacher.classes_)
-    raw = check_probabilities(raw, n_samples=n_samples, n_classes=len(teacher_classes),
+    raw = check_probabilities(raw, n_samples=_num_samples(X), n_classes=len(teacher_classes),
                               name=what)
     return align_columns(raw, teacher_classes, classes, where="y", hint=_UNKNOWN_CLASSES_HINT)
 

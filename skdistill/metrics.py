@@ -26,12 +26,12 @@ from numbers import Integral, Real
 
 import numpy as np
 import scipy.sparse as sp
-from joblib import Parallel, delayed
 from sklearn import get_config
 from sklearn.base import clone
 from sklearn.metrics import accuracy_score, log_loss
 from sklearn.utils import Bunch, check_array, check_random_state, check_scalar, resample
 from sklearn.utils.metadata_routing import MetadataRequest
+from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import _check_sample_weight, column_or_1d
 
 from ._selection import compare_teachers

@@ -2,10 +2,13 @@
 
 import numpy as np
 import pytest
+import sklearn
 from joblib import parallel_config
 from sklearn.datasets import make_classification
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 from sklearn.tree import DecisionTreeClassifier
 
 from skdistill import DistilledClassifier
@@ -41,3 +44,19 @@ def test_teacher_cv_and_grid_search_on_the_dask_backend(dask_client):
     np.testing.assert_allclose(search.cv_results_["mean_test_score"],
                                local_search.cv_results_["mean_test_score"])
     assert search.best_params_ == local_search.best_params_
+
+
+def test_the_callers_config_reaches_the_workers():
+    # Metadata routing is a scikit-learn setting of the calling thread: the out-of-fold
+    # teachers, fitted in worker processes, must see it, or a Pipeline teacher refuses
+    # the routed sample_weight.
+    X, y = make_classification(n_samples=150, random_state=0)
+    w = np.random.RandomState(0).uniform(0.5, 2.0, size=len(y))
+    with sklearn.config_context(enable_metadata_routing=True):
+        teacher = make_pipeline(
+            StandardScaler().set_fit_request(sample_weight=False),
+            DecisionTreeClassifier(max_depth=3, random_state=0).set_fit_request(sample_weight=True))
+        student = LogisticRegression().set_fit_request(sample_weight=True)
+        fits = [DistilledClassifier(student, teacher, teacher_cv=3, n_jobs=n_jobs)
+                .fit(X, y, sample_weight=w) for n_jobs in (None, 2)]
+    np.testing.assert_array_equal(fits[1].student_.coef_, fits[0].student_.coef_)

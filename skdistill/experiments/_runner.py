@@ -32,7 +32,7 @@ import time
 from pathlib import Path
 
 import numpy as np
-from joblib import Parallel, delayed
+from sklearn.utils.parallel import Parallel, delayed
 from threadpoolctl import threadpool_limits
 
 from ._progress import TrialProgress
@@ -68,6 +68,18 @@ def _run_one(trial, index, seed, settings, shared):
     with threadpool_limits(limits=1):
         rows = trial(seed, **settings, **shared)
     return index, rows, time.perf_counter() - start
+
+
+def _parallel(n_jobs):
+    """A ``Parallel`` that yields trials as they finish, where the joblib backend can.
+
+    Some backends (Ray's) cannot return results before all are done; there the trials
+    come back together, and the progress line moves once at the end.
+    """
+    try:
+        return Parallel(n_jobs=n_jobs, return_as="generator_unordered")
+    except ValueError:
+        return Parallel(n_jobs=n_jobs)
 
 
 def _check_trials(trials):
@@ -135,7 +147,7 @@ def run_experiment(
         delayed(_run_one)(trial, i, seed, settings, shared) for i, seed in enumerate(seeds)
     )
     with TrialProgress(name, trials, verbose=verbose) as progress:
-        for index, rows, _ in Parallel(n_jobs=n_jobs, return_as="generator_unordered")(tasks):
+        for index, rows, _ in _parallel(n_jobs)(tasks):
             collected.append((index, rows))
             progress.update()
     collected.sort(key=lambda item: item[0])
