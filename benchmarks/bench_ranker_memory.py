@@ -288,7 +288,7 @@ def main(argv=None):
           f"{args.budget_gib:g} GiB budget")
     if profiler:
         profiler.report(elapsed, args.batch_size * args.n_labels * 4)
-    return [{"benchmark": "DoubleDistilledRanker epoch, peak RSS / budget",
+    return [{"benchmark": "DoubleDistilledRanker, peak RSS / budget",
              "size": f"n={args.n_samples}, L={args.n_labels}, d={args.n_features}",
              "ratio": peak / budget, "target": 1.0}]
 
