@@ -10,33 +10,14 @@ Run: python benchmarks/bench_hgb.py [--n-samples 50000] [--n-classes 10] [--repe
 """
 
 import argparse
-import time
 import warnings
 
 import numpy as np
+from _common import soft_problem, timed
 from sklearn.ensemble import HistGradientBoostingClassifier
 
 from skdistill import fit_soft_targets
 from skdistill.students._hgb import fit_hist_gradient_boosting_by_expansion
-
-
-def _median_time(fn, repeats):
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return float(np.median(times))
-
-
-def _soft_problem(n_samples, n_features, n_classes, seed=0):
-    """Teacher probabilities: a softmax of a linear model, far from one-hot."""
-    rng = np.random.RandomState(seed)
-    X = rng.normal(size=(n_samples, n_features))
-    logits = X @ rng.normal(size=(n_features, n_classes)) / np.sqrt(n_features)
-    P = np.exp(logits - logits.max(axis=1, keepdims=True))
-    P /= P.sum(axis=1, keepdims=True)
-    return X, P
 
 
 def main(argv=None):
@@ -50,7 +31,7 @@ def main(argv=None):
                         help="time only the hard and the native fits")
     args = parser.parse_args(argv)
 
-    X, P = _soft_problem(args.n_samples, args.n_features, args.n_classes)
+    X, P = soft_problem(args.n_samples, args.n_features, args.n_classes)
     y = P.argmax(axis=1)
     classes = np.arange(args.n_classes)
 
@@ -80,7 +61,7 @@ def main(argv=None):
     hard = None
     ratios = {}
     for name, fit in fits.items():
-        seconds = _median_time(fit, args.repeats)
+        seconds, _ = timed(fit, args.repeats)
         hard = seconds if hard is None else hard
         ratios[name] = seconds / hard
         print(f"{name:30s} {seconds:11.2f} {seconds / hard:8.2f}")

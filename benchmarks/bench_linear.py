@@ -29,11 +29,10 @@ Run: python benchmarks/bench_linear.py [--n-samples 20000] [--n-features 50]
 
 import argparse
 import contextlib
-import time
 import warnings
 
 import numpy as np
-from scipy.special import softmax
+from _common import soft_problem, timed
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 from threadpoolctl import threadpool_limits
@@ -42,27 +41,12 @@ from skdistill import fit_soft_targets
 from skdistill.students._expand import fit_expanded
 
 
-def make_problem(n_samples, n_features, n_classes, scale, seed=0):
-    """Gaussian inputs and a teacher that is a softmax of a random linear model."""
-    rng = np.random.RandomState(seed)
-    X = rng.normal(size=(n_samples, n_features))
-    coef = rng.normal(scale=scale / np.sqrt(n_features), size=(n_features, n_classes))
-    P = softmax(X @ coef, axis=1)
-    return X, P
-
-
-def _timed(fn):
-    start = time.perf_counter()
-    out = fn()
-    return time.perf_counter() - start, out
-
-
 def run(n_samples=20000, n_features=50, n_classes=(2, 10, 100), repeats=5, scale=3.0,
         expansion_single_from=100, expansion=True):
     """Time the variants for each number of classes; return one dict per row."""
     rows = []
     for L in n_classes:
-        X, P = make_problem(n_samples, n_features, L, scale)
+        X, P = soft_problem(n_samples, n_features, L, scale)
         classes = np.arange(L)
         y = P.argmax(axis=1)
         Y = np.eye(L)[y]
@@ -82,7 +66,7 @@ def run(n_samples=20000, n_features=50, n_classes=(2, 10, 100), repeats=5, scale
             for name, fit in variants.items():
                 if name == "expanded" and L >= expansion_single_from and r > 0:
                     continue
-                seconds, model = _timed(fit)
+                seconds, model = timed(fit)
                 times[name].append(seconds)
                 n_iter[name] = int(model.n_iter_[0])
         med = {name: float(np.median(t)) for name, t in times.items()}

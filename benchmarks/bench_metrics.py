@@ -13,21 +13,12 @@ Run: python benchmarks/bench_metrics.py [--n-samples 2000] [--n-labels 100000] [
 """
 
 import argparse
-import time
 
 import numpy as np
+from _common import timed
 
 from skdistill._top_k import top_k_indices
 from skdistill.metrics import ndcg_at_k, precision_at_k, psp_at_k, recall_at_k
-
-
-def _best_time(fn, repeats):
-    best, value = float("inf"), None
-    for _ in range(repeats):
-        start = time.perf_counter()
-        value = fn()
-        best = min(best, time.perf_counter() - start)
-    return best, value
 
 
 def main(argv=None):
@@ -49,9 +40,9 @@ def main(argv=None):
           f"best of {args.repeats}")
     print(f"{'case':20s} {'argsort [s]':>12s} {'top-k [s]':>10s} {'speed-up':>9s} {'same':>5s}")
     for name, S in cases.items():
-        t_sort, by_sort = _best_time(
+        t_sort, by_sort = timed(
             lambda S=S: np.argsort(-S, axis=1, kind="stable")[:, :args.k], args.repeats)
-        t_top, by_top = _best_time(lambda S=S: top_k_indices(S, args.k), args.repeats)
+        t_top, by_top = timed(lambda S=S: top_k_indices(S, args.k), args.repeats, min)
         same = bool(np.array_equal(by_sort, by_top))
         print(f"{name:20s} {t_sort:12.2f} {t_top:10.2f} {t_sort / t_top:9.1f} {str(same):>5s}")
 
@@ -65,7 +56,7 @@ def main(argv=None):
         "psp_at_k": lambda: psp_at_k(Y, S, args.k, propensities=propensities),
     }
     for name, fn in metrics.items():
-        t, _ = _best_time(fn, 1)
+        t, _ = timed(fn, 1)
         print(f"{name:20s} {t:10.2f} s (dense indicator y_true)")
 
 

@@ -11,24 +11,15 @@ Run: python benchmarks/bench_soft_targets.py [--n-samples 50000] [--n-classes 10
 """
 
 import argparse
-import time
 
 import numpy as np
+from _common import soft_problem, timed
 from sklearn.ensemble import ExtraTreesClassifier, RandomForestClassifier
 from sklearn.tree import DecisionTreeClassifier
 
 from skdistill import fit_soft_targets
 
 TARGET = 1.5
-
-
-def _median_time(fn, repeats):
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return float(np.median(times))
 
 
 def main(argv=None):
@@ -39,12 +30,8 @@ def main(argv=None):
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args(argv)
 
-    rng = np.random.RandomState(0)
-    X = rng.normal(size=(args.n_samples, args.n_features))
-    # a teacher far from one-hot: a softmax of a linear model at a moderate scale
-    logits = 0.5 * X @ rng.normal(size=(args.n_features, args.n_classes))
-    P = np.exp(logits - logits.max(axis=1, keepdims=True))
-    P /= P.sum(axis=1, keepdims=True)
+    X, P = soft_problem(args.n_samples, args.n_features, args.n_classes,
+                        scale=0.5 * np.sqrt(args.n_features))
     y = P.argmax(axis=1)
 
     students = {
@@ -61,8 +48,8 @@ def main(argv=None):
     print(f"{'student':45s} {'hard fit [s]':>12s} {'soft fit [s]':>12s} {'soft/hard':>10s}")
     rows = []
     for name, make in students.items():
-        hard = _median_time(lambda make=make: make().fit(X, y), args.repeats)
-        soft = _median_time(lambda make=make: fit_soft_targets(make(), X, P), args.repeats)
+        hard, _ = timed(lambda make=make: make().fit(X, y), args.repeats)
+        soft, _ = timed(lambda make=make: fit_soft_targets(make(), X, P), args.repeats)
         print(f"{name:45s} {hard:12.3f} {soft:12.3f} {soft / hard:10.2f}")
         rows.append({"benchmark": name, "size": f"n={args.n_samples}, L={args.n_classes}",
                      "ratio": soft / hard, "target": TARGET})
