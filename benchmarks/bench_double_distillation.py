@@ -17,7 +17,9 @@
    ``p`` (``F.cross_entropy(f, p)``, how skdistill trains a net on soft targets).
    The losses take turns, a few steps each (so a slow spell of a shared machine hits
    them alike), and each time is reported both as wall-clock time and as the CPU time
-   of the process. With ``--threads 1`` the CPU time does not
+   of the process. Torch runs on one thread unless ``--threads`` says otherwise
+   (``0``: torch's default): on a loaded machine, two threads made even the smallest
+   steps wait about 10 ms for each other. With one thread the CPU time does not
    count the time the process waits for a CPU, which makes it the steadier measure on
    a busy machine; with several threads, CPU time also counts the threads' spinning.
    ``main`` returns the wall-clock ratio of the package's loss to cross-entropy (target
@@ -34,6 +36,7 @@ from functools import partial
 
 import torch
 import torch.nn.functional as F
+from _common import timed
 
 from skdistill.losses import double_distillation_loss
 
@@ -54,15 +57,6 @@ def plain_formula(f, p, s, a):
     return (torch.logsumexp(f + F.logsigmoid(-a * s), dim=1) - (p * f).sum(dim=1)).mean()
 
 
-def _best_time(fn, repeats):
-    best = float("inf")
-    for _ in range(repeats):
-        start = time.perf_counter()
-        value = fn()
-        best = min(best, time.perf_counter() - start)
-    return best, value
-
-
 def compare_with_double_sum(n, labels, repeats, a):
     torch.manual_seed(0)
     print(f"O(L) form against the literal O(L^2) double sum: n_samples={n}, a={a}, "
@@ -73,8 +67,8 @@ def compare_with_double_sum(n, labels, repeats, a):
         f = torch.randn(n, L, dtype=torch.float64)
         s = torch.randn(n, L, dtype=torch.float64) * 3
         p = torch.softmax(torch.randn(n, L, dtype=torch.float64), dim=1)
-        fast_t, fast = _best_time(partial(double_distillation_loss, f, p, s, a), repeats)
-        slow_t, slow = _best_time(partial(literal_double_sum, f, p, s, a), repeats)
+        fast_t, fast = timed(partial(double_distillation_loss, f, p, s, a), repeats, min)
+        slow_t, slow = timed(partial(literal_double_sum, f, p, s, a), repeats, min)
         mb = n * L * L * 8 / 2**20
         print(f"{L:6d} {fast_t:10.5f} {slow_t:11.4f} {slow_t / fast_t:8.0f} {mb:19.1f} "
               f"{abs(fast.item() - slow.item()):13.2e}")
@@ -149,8 +143,9 @@ def main(argv=None):
                         help="turns of each loss in the comparison with cross-entropy")
     parser.add_argument("--steps", type=int, default=3,
                         help="consecutive steps of a loss per turn")
-    parser.add_argument("--threads", type=int, default=None,
-                        help="torch threads (default: torch's default)")
+    parser.add_argument("--threads", type=int, default=1,
+                        help="torch threads (0: torch's default; on a busy machine, "
+                             "several threads make short steps wait for each other)")
     parser.add_argument("--a", type=float, default=1.0)
     args = parser.parse_args(argv)
     if args.threads:
