@@ -32,6 +32,7 @@ EXPERIMENTS = {
     "figure4b": "Figure 4(b): Fashion-MNIST, noisy/biased MLP teacher vs student",
     "appendix_b1": "Figures 5 and 6: bias/noise grid of teachers around the Bayes teacher",
     "appendix_b2": "Figure 7: calibration-distorted Bayes teacher (same accuracy, worse student)",
+    "table1": "Table 1: one-hot, distilled and double-distilled retrieval students (P@k)",
     "teacher_selection": "Choosing and tempering teachers by held-out Brier score (real data)",
 }
 

@@ -6,8 +6,9 @@ reproductions. Parameters a reproduction exposes beyond the common flags (separa
 sample sizes, ...; see its module docstring) are set with ``--set KEY=VALUE``, where
 VALUE is a Python literal: ``--set separation=0.5 --set "sizes=[20, 200]"``.
 
-Reproductions on real data (``figure4b``) read it from ``--data-home PATH``, else from
-``skdistill.datasets.get_data_home()`` (``$SKDISTILL_DATA``, else ``~/skdistill_data``).
+Reproductions on real data (``figure4b``, ``table1``) read it from ``--data-home PATH``,
+else from ``skdistill.datasets.get_data_home()`` (``$SKDISTILL_DATA``, else
+``~/skdistill_data``).
 Progress goes to stderr as one updating line on a terminal (a tqdm bar when tqdm is
 installed) and as one summary line elsewhere; ``--quiet`` silences it. The table goes to
 stdout.
@@ -64,8 +65,8 @@ def _build_parser():
     )
     parser.add_argument(
         "--data-home", metavar="PATH", default=None,
-        help="folder holding the data sets (e.g. fashion_mnist/) for the reproductions on "
-             "real data (default: $SKDISTILL_DATA, else ~/skdistill_data)",
+        help="folder holding the data sets (e.g. fashion_mnist/, bibtex/) for the "
+             "reproductions on real data (default: $SKDISTILL_DATA, else ~/skdistill_data)",
     )
     parser.add_argument("--quiet", action="store_true", help="no progress on stderr")
     return parser
