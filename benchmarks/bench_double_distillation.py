@@ -1,64 +1,161 @@
-"""Double distillation: the O(L) form against the literal O(L^2) double sum.
+"""Double distillation: the cost of the package's loss against its natural baselines.
 
-Section 4's objective per example is
-``sum_y p_t(y|x) log sum_y' w(y'|x) exp(f_y' - f_y)``. Because ``sum_y p_t(y|x) = 1``
-and ``w`` does not depend on ``y``, it equals ``logsumexp(f + log w) - p_t . f``,
-which :func:`skdistill.losses.double_distillation_loss` computes. The natural baseline
-is the literal double sum, vectorised in torch (an (n, L, L) tensor), measured in the
-same run: this script prints the time and peak tensor size of both, their ratio, and
-checks that the two values agree.
+1. The O(L) form against the literal O(L^2) double sum. Section 4's objective per
+   example is ``sum_y p_t(y|x) log sum_y' w(y'|x) exp(f_y' - f_y)``. Because
+   ``sum_y p_t(y|x) = 1`` and ``w`` does not depend on ``y``, it equals
+   ``logsumexp(f + log w) - p_t . f``, which
+   :func:`skdistill.losses.double_distillation_loss` computes. The baseline is the
+   literal double sum, vectorised in torch (an (n, L, L) tensor): the script prints the
+   time and peak tensor size of both, their ratio, and checks that the values agree.
 
-Run: python benchmarks/bench_double_distillation.py [--n-samples 32] [--labels 100 1000 4000]
+2. A training step of the loss against softmax cross-entropy. For a batch of 256 rows
+   and L = 10^4 and 10^5 labels (float32), the median time of forward + backward of
+   ``F.cross_entropy(f, y)`` (hard labels, the ordinary student's loss), of the
+   package's loss, and of autograd through the plain formula
+   ``logsumexp(f + logsigmoid(-a s)) - (p * f).sum(1)``, with the ratios to
+   cross-entropy; and, for reference, of cross-entropy against the probability rows
+   ``p`` (``F.cross_entropy(f, p)``, how skdistill trains a net on soft targets).
+   The losses take turns, a few steps each (so a slow spell of a shared machine hits
+   them alike), and each time is reported both as wall-clock time and as the CPU time
+   of the process. Torch runs on one thread unless ``--threads`` says otherwise
+   (``0``: torch's default): on a loaded machine, two threads made even the smallest
+   steps wait about 10 ms for each other. With one thread the CPU time does not
+   count the time the process waits for a CPU, which makes it the steadier measure on
+   a busy machine; with several threads, CPU time also counts the threads' spinning.
+   ``main`` returns the wall-clock ratio of the package's loss to cross-entropy (target
+   1.3) as the rows of ``run_all.py``.
+
+Run: python benchmarks/bench_double_distillation.py [--threads 1] [--repeats 15]
+     [--steps 3] [--step-labels 10000 100000] [--labels 100 1000 4000]
 """
 
 import argparse
+import statistics
 import time
 from functools import partial
 
 import torch
+import torch.nn.functional as F
+from _common import timed
 
 from skdistill.losses import double_distillation_loss
+
+# forward + backward of the package's loss against that of F.cross_entropy
+TARGET = 1.3
 
 
 def literal_double_sum(f, p, s, a):
     """Equation (13) as written: O(L^2) per example."""
-    log_w = torch.nn.functional.logsigmoid(-a * s)
+    log_w = F.logsigmoid(-a * s)
     # inner[n, y] = log sum_y' w_y' exp(f_y' - f_y)
     inner = torch.logsumexp(log_w[:, None, :] + f[:, None, :] - f[:, :, None], dim=2)
     return (p * inner).sum(dim=1).mean()
 
 
-def _time(fn, repeats):
-    best = float("inf")
-    for _ in range(repeats):
-        start = time.perf_counter()
-        value = fn()
-        best = min(best, time.perf_counter() - start)
-    return best, value
+def plain_formula(f, p, s, a):
+    """The O(L) form through autograd: what the package's loss computes by hand."""
+    return (torch.logsumexp(f + F.logsigmoid(-a * s), dim=1) - (p * f).sum(dim=1)).mean()
+
+
+def compare_with_double_sum(n, labels, repeats, a):
+    torch.manual_seed(0)
+    print(f"O(L) form against the literal O(L^2) double sum: n_samples={n}, a={a}, "
+          f"best of {repeats} (float64, forward only)")
+    print(f"{'L':>6s} {'O(L) [s]':>10s} {'O(L^2) [s]':>11s} {'ratio':>8s} "
+          f"{'O(L^2) tensor [MB]':>19s} {'|difference|':>13s}")
+    for L in labels:
+        f = torch.randn(n, L, dtype=torch.float64)
+        s = torch.randn(n, L, dtype=torch.float64) * 3
+        p = torch.softmax(torch.randn(n, L, dtype=torch.float64), dim=1)
+        fast_t, fast = timed(partial(double_distillation_loss, f, p, s, a), repeats, min)
+        slow_t, slow = timed(partial(literal_double_sum, f, p, s, a), repeats, min)
+        mb = n * L * L * 8 / 2**20
+        print(f"{L:6d} {fast_t:10.5f} {slow_t:11.4f} {slow_t / fast_t:8.0f} {mb:19.1f} "
+              f"{abs(fast.item() - slow.item()):13.2e}")
+
+
+def _cross_entropy(f, y):
+    return F.cross_entropy(f, y)
+
+
+def _step_time(loss, f):
+    """Wall and process CPU time of one forward + backward of ``loss(f)``."""
+    f.grad = None
+    wall, cpu = time.perf_counter(), time.process_time()
+    loss(f).backward()
+    return time.perf_counter() - wall, time.process_time() - cpu
+
+
+def compare_with_cross_entropy(batch, labels, repeats, steps, a):
+    """Print the table; return, per ``L``, the wall-clock medians of each loss [s]."""
+    medians = {}
+    print(f"\nforward + backward against F.cross_entropy: batch={batch}, a={a}, float32, "
+          f"median of {repeats} x {steps} steps, torch threads={torch.get_num_threads()}")
+    print(f"{'L':>7s} {'clock':>5s} {'cross-entropy [ms]':>19s} {'package loss [ms]':>18s} "
+          f"{'ratio':>6s} {'autograd formula [ms]':>22s} {'ratio':>6s} "
+          f"{'soft-target CE [ms]':>20s} {'ratio':>6s}")
+    for L in labels:
+        generator = torch.Generator().manual_seed(0)
+        f = torch.randn(batch, L, generator=generator).requires_grad_(True)
+        s = 3 * torch.randn(batch, L, generator=generator)
+        p = torch.softmax(torch.randn(batch, L, generator=generator), dim=1)
+        y = torch.randint(L, (batch,), generator=generator)
+        losses = {
+            "ce": partial(_cross_entropy, y=y),
+            "package": partial(double_distillation_loss, teacher_probs=p, teacher_logits=s,
+                               a=a),
+            "formula": partial(plain_formula, p=p, s=s, a=a),
+            "soft": partial(_cross_entropy, y=p),
+        }
+        with torch.no_grad():
+            difference = abs(losses["package"](f).item() - losses["formula"](f).item())
+        times = {name: [] for name in losses}
+        for loss in losses.values():  # warm-up
+            _step_time(loss, f)
+        # the losses take turns, each for a few steps in a row as in training
+        for _ in range(repeats):
+            for name, loss in losses.items():
+                times[name].extend(_step_time(loss, f) for _ in range(steps))
+        for clock, index in (("wall", 0), ("cpu", 1)):
+            med = {name: 1e3 * statistics.median(t[index] for t in runs)
+                   for name, runs in times.items()}
+            if clock == "wall":
+                medians[L] = med
+            print(f"{L:7d} {clock:>5s} {med['ce']:19.1f} {med['package']:18.1f} "
+                  f"{med['package'] / med['ce']:6.2f} {med['formula']:22.1f} "
+                  f"{med['formula'] / med['ce']:6.2f} {med['soft']:20.1f} "
+                  f"{med['soft'] / med['ce']:6.2f}")
+        print(f"{'':7s} |package - formula| = {difference:.2e}")
+    return medians
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n-samples", type=int, default=32)
-    parser.add_argument("--labels", type=int, nargs="+", default=[100, 1000, 4000])
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--n-samples", type=int, default=32,
+                        help="rows of the O(L) vs O(L^2) comparison")
+    parser.add_argument("--labels", type=int, nargs="+", default=[100, 1000, 4000],
+                        help="L of the O(L) vs O(L^2) comparison")
+    parser.add_argument("--batch", type=int, default=256,
+                        help="rows of the comparison with cross-entropy")
+    parser.add_argument("--step-labels", type=int, nargs="+", default=[10_000, 100_000],
+                        help="L of the comparison with cross-entropy")
+    parser.add_argument("--repeats", type=int, default=15,
+                        help="turns of each loss in the comparison with cross-entropy")
+    parser.add_argument("--steps", type=int, default=3,
+                        help="consecutive steps of a loss per turn")
+    parser.add_argument("--threads", type=int, default=1,
+                        help="torch threads (0: torch's default; on a busy machine, "
+                             "several threads make short steps wait for each other)")
     parser.add_argument("--a", type=float, default=1.0)
     args = parser.parse_args(argv)
-
-    torch.manual_seed(0)
-    n = args.n_samples
-    print(f"n_samples={n}, a={args.a}, best of {args.repeats} (float64, CPU)")
-    print(f"{'L':>6s} {'O(L) [s]':>10s} {'O(L^2) [s]':>11s} {'ratio':>8s} "
-          f"{'O(L^2) tensor [MB]':>19s} {'|difference|':>13s}")
-    for L in args.labels:
-        f = torch.randn(n, L, dtype=torch.float64)
-        s = torch.randn(n, L, dtype=torch.float64) * 3
-        p = torch.softmax(torch.randn(n, L, dtype=torch.float64), dim=1)
-        fast_t, fast = _time(partial(double_distillation_loss, f, p, s, args.a), args.repeats)
-        slow_t, slow = _time(partial(literal_double_sum, f, p, s, args.a), args.repeats)
-        mb = n * L * L * 8 / 2**20
-        print(f"{L:6d} {fast_t:10.5f} {slow_t:11.4f} {slow_t / fast_t:8.0f} {mb:19.1f} "
-              f"{abs(fast.item() - slow.item()):13.2e}")
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    compare_with_double_sum(args.n_samples, args.labels, min(args.repeats, 3), args.a)
+    medians = compare_with_cross_entropy(args.batch, args.step_labels, args.repeats,
+                                         args.steps, args.a)
+    return [{"benchmark": "double_distillation_loss / cross_entropy",
+             "size": f"batch={args.batch}, L={L}", "ratio": med["package"] / med["ce"],
+             "target": TARGET} for L, med in medians.items()]
 
 
 if __name__ == "__main__":

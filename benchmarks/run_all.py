@@ -10,9 +10,14 @@ machine run it when it is otherwise idle.
 - ``bench_hgb.py``: HistGradientBoostingClassifier students, n = 50,000, d = 20, L = 10;
 - ``bench_soft_targets.py``: trees and forests, n = 50,000, L = 10;
 - ``bench_double_distillation.py``: the loss, forward and backward, batch 256,
-  L = 10^4 and 10^5.
+  L = 10^4 and 10^5;
+- with ``--ranker-memory`` only, ``bench_ranker_memory.py``: the peak memory of one
+  epoch of DoubleDistilledRanker (100,000 rows, labels and 10,000 features at full
+  size) against its 4 GiB budget. It is a memory target, not a speed target, and
+  takes tens of minutes on two cores (``--quick``: 5,000 rows, a few minutes).
 
-Run: python benchmarks/run_all.py [--quick]   (--quick: smaller sizes, fewer repeats)
+Run: python benchmarks/run_all.py [--quick] [--ranker-memory]
+     (--quick: smaller sizes, fewer repeats)
 """
 
 import argparse
@@ -29,6 +34,7 @@ QUICK = {
     "bench_soft_targets": ["--n-samples", "10000", "--repeats", "1"],
     "bench_double_distillation": ["--repeats", "3"],
 }
+QUICK_RANKER_MEMORY = ["--n-samples", "5000", "--teacher-rows", "500"]
 FULL = {
     "bench_linear": ["--no-expansion"],
     "bench_hgb": ["--skip-expansion"],
@@ -40,9 +46,14 @@ FULL = {
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smaller sizes, fewer repeats")
+    parser.add_argument("--ranker-memory", action="store_true",
+                        help="also run bench_ranker_memory.py (slow at full size)")
     args = parser.parse_args(argv)
+    benchmarks = dict(QUICK if args.quick else FULL)
+    if args.ranker_memory:
+        benchmarks["bench_ranker_memory"] = QUICK_RANKER_MEMORY if args.quick else []
     rows = []
-    for name, options in (QUICK if args.quick else FULL).items():
+    for name, options in benchmarks.items():
         print(f"\n== {name} {' '.join(options)}", flush=True)
         rows += importlib.import_module(name).main(options) or []
     print("\n== summary: ratio to the baseline measured in the same run")

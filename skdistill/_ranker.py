@@ -516,8 +516,13 @@ def _ranking_targets(teacher, classes, positives, negatives, temperature, meta_l
     if teacher is not None:
         S, P = teacher_scores(teacher, Xb, classes)
     if positives == "teacher":
+        import torch
+
+        # torch's softmax: one fused pass per row, several times faster than SciPy's at
+        # 10^5 labels, where this runs once per batch
         with np.errstate(divide="ignore"):
-            pi = np.exp(log_softmax(np.log(P) / temperature, axis=1)).astype(np.float32)
+            log_p = np.log(P, dtype=np.float32)
+        pi = torch.softmax(torch.from_numpy(log_p).div_(temperature), dim=1).numpy()
     else:
         pi = np.zeros((len(labels), len(classes)), dtype=np.float32)
         pi[np.arange(len(labels)), labels] = 1.0

@@ -171,3 +171,170 @@ def test_double_distillation_is_stable_for_confident_teachers():
     f.requires_grad_(True)
     double_distillation_loss(f, p, s, 1.0).backward()
     assert torch.all(torch.isfinite(f.grad))
+
+
+def _formula(f, p, s, a):
+    """The O(L) form through autograd, per row."""
+    return torch.logsumexp(f + torch.nn.functional.logsigmoid(-a * s), dim=1) - (p * f).sum(1)
+
+
+def _problem(n, L, seed, dtype=torch.float64, scale=3.0):
+    generator = torch.Generator().manual_seed(seed)
+    f = torch.randn(n, L, generator=generator, dtype=dtype)
+    s = scale * torch.randn(n, L, generator=generator, dtype=dtype)
+    p = torch.softmax(torch.randn(n, L, generator=generator, dtype=dtype), dim=1)
+    return f, p, s
+
+
+def _grads(loss_fn, *tensors):
+    leaves = [t.detach().clone().requires_grad_(True) for t in tensors]
+    loss = loss_fn(*leaves)
+    return loss.detach(), torch.autograd.grad(loss, leaves)
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_double_distillation_gradients_equal_autograd_of_the_formula(reduction, weighted):
+    f, p, s = _problem(7, 9, seed=1)
+    a = 1.3
+    weight = torch.rand(7, dtype=torch.float64) * 2 if weighted else None
+    # a random projection of the per-row losses, so that every row's gradient is tested
+    project = torch.randn(7, dtype=torch.float64) if reduction == "none" else None
+
+    def reduce(per_row):
+        if weight is not None:
+            per_row = per_row * weight
+        if reduction == "none":
+            return per_row @ project
+        return per_row.sum() if reduction == "sum" else per_row.mean()
+
+    def ours(f, p, s):
+        loss = double_distillation_loss(f, p, s, a, sample_weight=weight, reduction=reduction)
+        return loss @ project if reduction == "none" else loss
+
+    got, got_grads = _grads(ours, f, p, s)
+    want, want_grads = _grads(lambda f, p, s: reduce(_formula(f, p, s, a)), f, p, s)
+    assert got.item() == pytest.approx(want.item(), rel=1e-12)
+    for name, g, w in zip(("logits", "teacher_probs", "teacher_logits"), got_grads, want_grads):
+        torch.testing.assert_close(g, w, rtol=1e-10, atol=1e-12, msg=f"gradient of {name}")
+
+
+def test_double_distillation_passes_gradcheck():
+    f, p, s = _problem(4, 6, seed=2)
+    weight = torch.rand(4, dtype=torch.float64) + 0.5
+    inputs = [t.clone().requires_grad_(True) for t in (f, p, s, weight)]
+    assert torch.autograd.gradcheck(
+        lambda f, p, s, w: double_distillation_loss(f, p, s, 0.8, sample_weight=w,
+                                                    reduction="none"),
+        inputs,
+    )
+
+
+def test_double_distillation_gradients_equal_those_of_the_literal_double_sum():
+    f, p, s = _problem(5, 8, seed=3)
+    a = 0.7
+
+    def literal(f, s):
+        log_w = torch.nn.functional.logsigmoid(-a * s)
+        inner = torch.logsumexp(log_w[:, None, :] + f[:, None, :] - f[:, :, None], dim=2)
+        return (p * inner).sum()
+
+    want, (want_f, want_s) = _grads(literal, f, s)
+    got, (got_f, got_s) = _grads(
+        lambda f, s: double_distillation_loss(f, p, s, a, reduction="sum"), f, s)
+    assert got.item() == pytest.approx(want.item(), rel=1e-12)
+    torch.testing.assert_close(got_f, want_f, rtol=1e-10, atol=1e-12)
+    torch.testing.assert_close(got_s, want_s, rtol=1e-10, atol=1e-12)
+
+
+def test_double_distillation_is_the_same_in_blocks_of_rows(monkeypatch):
+    import skdistill._double_distillation as fused
+
+    f, p, s = _problem(11, 5, seed=4)
+    whole, whole_grads = _grads(
+        lambda f, p, s: double_distillation_loss(f, p, s, reduction="none").sum(), f, p, s)
+    for rows_per_block in (1, 3):  # the last block of 3 is short
+        monkeypatch.setattr(fused, "_BLOCK_ELEMENTS", 5 * rows_per_block)
+        blocked, blocked_grads = _grads(
+            lambda f, p, s: double_distillation_loss(f, p, s, reduction="none").sum(), f, p, s)
+        assert blocked.item() == pytest.approx(whole.item(), rel=1e-14)
+        for g, w in zip(blocked_grads, whole_grads):
+            torch.testing.assert_close(g, w, rtol=1e-14, atol=0)
+
+
+def test_double_distillation_float32_agrees_with_float64_at_many_labels():
+    f, p, s = _problem(16, 5000, seed=5)
+    want, (want_f,) = _grads(lambda f: _formula(f, p, s, 1.0).mean(), f)
+    got, (got_f,) = _grads(lambda f: double_distillation_loss(f, p.float(), s.float()),
+                           f.float())
+    assert got.item() == pytest.approx(want.item(), rel=1e-5)
+    torch.testing.assert_close(got_f.double(), want_f, rtol=1e-4, atol=1e-9)
+
+
+def test_double_distillation_is_exact_when_every_weight_underflows():
+    # In float32, sigmoid(-s) underflows to 0 for s > 88 (and is subnormal from about
+    # 87): a row of such logits is recomputed in log space, rows beside it are not
+    f, p, s = _problem(4, 6, seed=6)
+    s[0] = 100.0 + 50 * torch.rand(6, dtype=torch.float64)
+    s[2] = 300.0
+    s[2, 3] = 95.0
+    assert torch.all(torch.sigmoid(-s[[0, 2]].float()) < torch.finfo(torch.float32).tiny)
+    per_row_64 = _formula(f, p, s, 1.0)
+    _, grads_64 = _grads(lambda f, s: _formula(f, p, s, 1.0).sum(), f, s)
+    per_row = double_distillation_loss(f.float(), p.float(), s.float(), reduction="none")
+    _, (grad_f, grad_s) = _grads(
+        lambda f, s: double_distillation_loss(f, p.float(), s, reduction="sum"),
+        f.float(), s.float())
+    assert torch.all(torch.isfinite(per_row)) and torch.all(torch.isfinite(grad_f))
+    torch.testing.assert_close(per_row.double(), per_row_64, rtol=1e-6, atol=1e-6)
+    torch.testing.assert_close(grad_f.double(), grads_64[0], rtol=1e-5, atol=1e-6)
+    torch.testing.assert_close(grad_s.double(), grads_64[1], rtol=1e-5, atol=1e-6)
+
+
+def test_double_distillation_with_unit_weights_is_soft_target_cross_entropy():
+    # s = -inf gives w = 1 (the "uniform" negatives): plain softmax cross-entropy on p
+    f, p, _ = _problem(6, 7, seed=7)
+    s = torch.full_like(f, -torch.inf)
+    got, (got_f,) = _grads(lambda f: double_distillation_loss(f, p, s), f)
+    want, (want_f,) = _grads(lambda f: torch.nn.functional.cross_entropy(f, p), f)
+    assert got.item() == pytest.approx(want.item(), rel=1e-12)
+    torch.testing.assert_close(got_f, want_f, rtol=1e-10, atol=1e-12)
+
+
+def test_double_distillation_backward_twice_through_one_graph():
+    f, p, s = _problem(3, 4, seed=8)
+    f.requires_grad_(True)
+    loss = double_distillation_loss(f, p, s)
+    first = torch.autograd.grad(loss, f, retain_graph=True)[0]
+    second = torch.autograd.grad(loss, f)[0]
+    torch.testing.assert_close(first, second, rtol=1e-14, atol=0)
+    want = torch.autograd.grad(_formula(f, p, s, 1.0).mean(), f)[0]
+    torch.testing.assert_close(first, want, rtol=1e-10, atol=1e-12)
+
+
+def test_double_distillation_rejects_bad_input():
+    f, p, s = _problem(3, 4, seed=9)
+    with pytest.raises(ValueError, match="teacher_probs must be a tensor of the shape"):
+        double_distillation_loss(f, p[:, :3], s)
+    with pytest.raises(ValueError, match="teacher_logits must be a tensor of the shape"):
+        double_distillation_loss(f, p, s.numpy())
+    with pytest.raises(ValueError, match="logits must be a 2-D floating-point tensor"):
+        double_distillation_loss(f[0], p[0], s[0])
+    with pytest.raises(ValueError, match="logits must be a 2-D floating-point tensor"):
+        double_distillation_loss(f.long(), p, s)
+    with pytest.raises(ValueError, match="logits must have at least one column"):
+        double_distillation_loss(f[:, :0], p[:, :0], s[:, :0])
+    with pytest.raises(ValueError, match=r"sample_weight must be a tensor of shape \(3,\)"):
+        double_distillation_loss(f, p, s, sample_weight=torch.ones(4))
+    with pytest.raises(ValueError, match="reduction must be 'mean', 'sum' or 'none'"):
+        double_distillation_loss(f, p, s, reduction="batchmean")
+    for a in (0, -1.0, float("nan"), float("inf"), "1"):
+        with pytest.raises(ValueError, match="a must be a finite number > 0"):
+            double_distillation_loss(f, p, s, a)
+    with pytest.raises(TypeError, match="passes no gradient to a"):
+        double_distillation_loss(f, p, s, torch.tensor(1.0, requires_grad=True))
+    with pytest.raises(ValueError, match="a must be a finite number > 0"):
+        DoubleDistillationLoss(a=0.0)
+    # a 0-d tensor without gradient is read as its value
+    assert double_distillation_loss(f, p, s, torch.tensor(2.0)).item() == pytest.approx(
+        double_distillation_loss(f, p, s, 2.0).item(), rel=1e-15)
