@@ -60,7 +60,7 @@ def main(argv=None):
     parser.add_argument("--temperatures", type=float, nargs="+", default=[1.0, 2.0, 4.0, 8.0])
     parser.add_argument("--C", type=float, nargs="+", default=[0.1, 1.0, 10.0])
     parser.add_argument("--folds", type=int, default=3)
-    parser.add_argument("--max-iter", type=int, default=100, help="the teacher's boosting rounds")
+    parser.add_argument("--max-iter", type=int, default=30, help="the teacher's boosting rounds")
     parser.add_argument("--n-jobs", type=int, default=None,
                         help="parallel candidates (fit counts are then not collected)")
     args = parser.parse_args(argv)
