@@ -175,7 +175,7 @@ def _test_scores(model, X_test, y_test):
 
 
 def _spearman(a, b):
-    rho = spearmanr(a, b).statistic
+    rho, _ = spearmanr(a, b)  # a pair on every SciPy; .statistic needs SciPy >= 1.11
     return float(rho) if np.isfinite(rho) else None
 
 
