@@ -360,7 +360,7 @@ def _l1():
 @pytest.mark.parametrize("make", [
     lambda: LogisticRegression(solver="newton-cg", tol=1e-10),
     lambda: LogisticRegression(solver="newton-cholesky", tol=1e-10),
-    lambda: LogisticRegression(C=0.1, max_iter=5000, tol=1e-8, **_l1()),
+    lambda: LogisticRegression(C=0.1, max_iter=5000, tol=1e-8, random_state=0, **_l1()),
     lambda: LogisticRegressionCV(Cs=[0.5], cv=2),
 ], ids=["newton-cg", "newton-cholesky", "l1-saga", "LogisticRegressionCV"])
 def test_other_solvers_and_penalties_fall_back_to_the_expansion(expansion_calls, make):
