@@ -1,7 +1,7 @@
 r"""The double-distillation loss per row, forward and backward computed by hand.
 
-Per row, with student scores :math:`f`, teacher probabilities :math:`p`, teacher
-logits :math:`s` and negative weights :math:`w = \sigma(-a s)`,
+Per row, with student scores :math:`f`, teacher probabilities :math:`p` and log
+negative weights :math:`\log w` (``log sigmoid(-a s)`` for teacher logits :math:`s`),
 
 .. math::
 
@@ -9,26 +9,25 @@ logits :math:`s` and negative weights :math:`w = \sigma(-a s)`,
     \frac{\partial \ell}{\partial f} = q - p, \qquad
     q = \operatorname{softmax}(f + \log w) .
 
-Autograd of that formula builds several ``(batch, L)`` intermediates in the forward
-pass and again in the backward pass, and ``logsigmoid`` and ``logsumexp`` are slow
-kernels on CPU. Here the forward pass keeps one ``(batch, L)`` tensor, ``q``, which
-is the whole of what the backward pass needs:
+The weights are an input, not computed here: a teacher's targets are fixed, so
+``log w`` is computed once per batch with its probabilities (``log sigmoid`` costs
+more than the rest of the loss on CPU), and in log space it is exact however
+confident the teacher (``s`` in the hundreds underflows ``w`` but not ``log w``).
 
-- ``softmax(f)`` (one fused kernel) times ``w`` is ``q`` up to a per-row factor
-  ``t = sum_j w_j softmax(f)_j``, and ``logsumexp(f + log w) = logsumexp(f) + log t``;
-  ``logsumexp(f)`` is ``max f - log max softmax(f)``, since the largest softmax entry
-  is ``1 / sum_j exp(f_j - max f)``;
-- ``w`` and ``p . f`` go through one scratch block of rows, so no further
-  ``(batch, L)`` tensor is allocated (at large ``L`` the page faults of a fresh tensor
-  cost as much as the arithmetic on it);
-- ``w = sigmoid(-a s)`` underflows only where ``log w`` is very negative; a row whose
-  ``t`` is so small that such underflows could matter (``t < L * tiny / eps``) is
-  recomputed exactly in log space, so confident teachers (``s`` in the hundreds) give
-  the exact loss, not ``-inf``.
+Autograd of the formula builds several ``(batch, L)`` intermediates in the forward
+pass and again in the backward pass. Here the rows go through in blocks small enough
+to stay in the CPU cache, each block read once from memory:
 
-The backward pass writes ``g * (q / t - p)`` over ``q`` (no new ``(batch, L)``
-tensor); a second backward through the same graph (``retain_graph=True``) recomputes
-``q`` first.
+- ``z = f + log w`` goes to a scratch block; ``softmax(z)`` is ``q`` (the one fused
+  kernel that does the exponentials) and ``logsumexp(z) = max z - log max q``, since
+  the largest entry of ``q`` is ``1 / sum_j exp(z_j - max z)``;
+- ``p . f`` reuses the scratch block;
+- when the logits require a gradient, ``q - p`` is written to the one ``(batch, L)``
+  tensor of the call, and the backward pass scales it in place by the incoming
+  gradient: it becomes the logits' gradient, so no further ``(batch, L)`` tensor is
+  allocated (at large ``L`` the page faults of a fresh tensor cost as much as the
+  arithmetic on it). A second backward through the same graph
+  (``retain_graph=True``) recomputes it.
 """
 
 from __future__ import annotations
@@ -37,89 +36,121 @@ import math
 from numbers import Real
 
 import torch
-import torch.nn.functional as F
 from torch.autograd.function import once_differentiable
 
-# rows of w (and of p * f) computed at once: a scratch block of 4 MB in float32, which
-# the allocator reuses from call to call (a fresh (batch, L) tensor at large L costs
-# page faults on every call), in few enough blocks that the per-operation overhead
-# stays small against the arithmetic
-_BLOCK_ELEMENTS = 1 << 20
+# entries of a block of rows: 1 MB in float32, so that a block's few scratch tensors
+# stay in the CPU's cache between the passes over them, in few enough blocks that the
+# per-operation overhead stays small against the arithmetic
+_BLOCK_ELEMENTS = 1 << 18
 
 
-def _underflow_threshold(dtype, n_labels):
-    """Below this ``t``, the terms that underflowed (each off by less than ``3 tiny``:
-    ``softmax(f)``, ``w`` and their product can each underflow) could change ``log t``
-    by more than a rounding error."""
-    info = torch.finfo(dtype)
-    return 4 * max(n_labels, 1) * info.tiny / info.eps
+def _forward(f, p, log_w, gradient, scale=None, check=False):
+    """Per-row losses, and ``scale * (q - p)`` when ``gradient`` (else None).
 
-
-def _forward(f, p, s, a):
-    """``q``, ``t``, ``lse`` and ``p . f`` of each row (``lse`` and ``p . f`` as columns).
-
-    ``q / t`` is ``softmax(f + log w)`` and ``lse = logsumexp(f + log w)``.
+    ``scale``: None (read as 1) or each row's factor in the reduced loss, shape
+    ``(n, 1)``. ``check``: raise :class:`LogWeightError` at a log weight that is not
+    ``<= 0`` (checked a block at a time, while the block is in the cache).
     """
     n_rows, n_labels = f.shape
-    q = torch.softmax(f, dim=1)
-    # logsumexp(f) = max f - log max softmax(f): the largest softmax entry is
-    # 1 / sum_j exp(f_j - max f)
-    lse = f.amax(dim=1, keepdim=True).sub_(q.amax(dim=1, keepdim=True).log_())
-    pf, t = f.new_empty((n_rows, 1)), f.new_empty((n_rows, 1))
+    loss = f.new_empty(n_rows)
+    residual = torch.empty_like(f, memory_format=torch.contiguous_format) if gradient else None
     step = max(1, min(n_rows, _BLOCK_ELEMENTS // max(n_labels, 1)))
     scratch = f.new_empty((step, n_labels))
     for start in range(0, n_rows, step):
         rows = slice(start, min(start + step, n_rows))
-        block, q_rows = scratch[:rows.stop - rows.start], q[rows]
-        q_rows.mul_(torch.mul(s[rows], -a, out=block).sigmoid_())
-        torch.sum(q_rows, dim=1, keepdim=True, out=t[rows])
-        torch.sum(torch.mul(p[rows], f[rows], out=block), dim=1, keepdim=True, out=pf[rows])
-    lse.add_(t.log())
-    low = (t < _underflow_threshold(f.dtype, n_labels)).view(-1).nonzero().view(-1)
-    if low.numel():
-        z = F.logsigmoid(s[low] * -a).add_(f[low])
-        lse[low] = torch.logsumexp(z, dim=1, keepdim=True)
-        q[low] = torch.softmax(z, dim=1)
-        t[low] = 1.0
-    return q, t, lse, pf
+        z, f_rows, p_rows = scratch[:rows.stop - rows.start], f[rows], p[rows]
+        torch.add(f_rows, log_w[rows], out=z)
+        if check and not log_w[rows].amax() <= 0:
+            raise LogWeightError(log_w.amax().item())
+        q = torch.softmax(z, dim=1)
+        lse = z.amax(dim=1).sub_(q.amax(dim=1).log_())
+        torch.sub(lse, torch.mul(p_rows, f_rows, out=z).sum(dim=1), out=loss[rows])
+        if not gradient:
+            continue
+        if scale is None:
+            torch.sub(q, p_rows, out=residual[rows])
+        else:
+            c = scale[rows]
+            torch.addcmul(q.mul_(c), p_rows, c, value=-1, out=residual[rows])
+    return loss, residual
+
+
+class LogWeightError(ValueError):
+    """A log negative weight above 0 (``w > 1``) or NaN; ``args[0]`` is the largest."""
 
 
 class DoubleDistillationFunction(torch.autograd.Function):
-    """Per-row double-distillation loss ``logsumexp(f + log sigmoid(-a s)) - p . f``.
+    """Double-distillation loss ``logsumexp(f + log w) - p . f`` of each row, or their
+    sum with given factors.
 
-    ``apply(logits, teacher_probs, teacher_logits, a)`` with three ``(n, L)`` tensors
-    of one dtype and a float ``a > 0``; returns the ``(n,)`` losses. Gradients flow to
-    all three tensors (the ones that require them).
+    ``apply(logits, teacher_probs, log_weights, scale, check)`` with three ``(n, L)``
+    tensors of one dtype. ``scale`` None: returns the ``(n,)`` losses; else an
+    ``(n, 1)`` tensor of factors ``c`` (no gradient reaches it): returns
+    ``sum_n c_n loss_n``, and the logits' gradient, ``c (q - p)``, is complete after
+    the forward pass, so that the backward pass of a loss that ends the graph
+    (incoming gradient 1) hands it over without a pass over it. Gradients flow to the
+    three tensors (the ones that require them). ``check``: see :func:`_forward`.
     """
 
     @staticmethod
-    def forward(ctx, f, p, s, a):
-        q, t, lse, pf = _forward(f, p, s, a)
-        ctx.a, ctx.q, ctx.t = a, q, t
-        ctx.save_for_backward(f, p, s)
-        return lse.sub_(pf).view(-1)
+    def forward(ctx, f, p, log_w, scale, check):
+        loss, residual = _forward(f, p, log_w, gradient=any(ctx.needs_input_grad[:3]),
+                                  scale=scale, check=check)
+        ctx.residual, ctx.scale = residual, scale
+        ctx.save_for_backward(f, p, log_w)
+        return loss if scale is None else torch.mm(loss.view(1, -1), scale).view(())
 
     @staticmethod
     @once_differentiable
     def backward(ctx, grad):
-        f, p, s = ctx.saved_tensors
-        a, q, t = ctx.a, ctx.q, ctx.t
-        # the gradient is written over q, which nothing else needs; a second backward
-        # (retain_graph=True) recomputes it
-        ctx.q = ctx.t = None
-        if q is None:
-            q, t, _, _ = _forward(f, p, s, a)
+        f, p, log_w = ctx.saved_tensors
+        scale = ctx.scale
+        # the residual is scaled in place into the logits' gradient, which nothing else
+        # needs; a second backward (retain_graph=True) recomputes it
+        residual, ctx.residual = ctx.residual, None
+        if residual is None:
+            _, residual = _forward(f, p, log_w, gradient=True, scale=scale)
+        # the residual holds scale * (q - p); what is left is the incoming gradient
         g = grad.view(-1, 1)
-        scale = g / t
-        grad_f = grad_p = grad_s = None
+        factor = g if scale is None else scale * g
+        grad_p = grad_log_w = None
         if ctx.needs_input_grad[1]:
-            grad_p = torch.mul(f, -g)
+            grad_p = torch.mul(f, factor).neg_()
         if ctx.needs_input_grad[2]:
-            # d log sigmoid(-a s) / ds = -a sigmoid(a s)
-            grad_s = torch.mul(s, a).sigmoid_().mul_(q).mul_(scale * -a)
+            # d logsumexp(f + log w) / d log w = q
+            grad_log_w = torch.mul(residual, g).addcmul_(p, factor)
+        grad_f = None
         if ctx.needs_input_grad[0]:
-            grad_f = q.mul_(scale).addcmul_(p, g, value=-1)
-        return grad_f, grad_p, grad_s, None
+            grad_f = residual if scale is not None and torch.all(g == 1) else residual.mul_(g)
+        return grad_f, grad_p, grad_log_w, None, None
+
+
+def loss(logits, teacher_probs, log_weights, sample_weight=None, reduction="mean",
+         check=False):
+    """The reduced (or per-row, ``reduction="none"``) loss of checked tensors, in the
+    logits' dtype; ``check``: raise :class:`LogWeightError` at a log weight that is
+    not ``<= 0``.
+
+    A mean or sum is taken inside the autograd function (each row's factor known
+    before the pass), unless the row weights require a gradient.
+    """
+    p, log_w = teacher_probs.to(logits.dtype), log_weights.to(logits.dtype)
+    n = logits.shape[0]
+    weights_grad = sample_weight is not None and sample_weight.requires_grad
+    if reduction == "none" or weights_grad or n == 0:
+        per_row = DoubleDistillationFunction.apply(logits, p, log_w, None, check)
+        if sample_weight is not None:
+            per_row = per_row * sample_weight
+        if reduction == "none":
+            return per_row
+        return per_row.sum() if reduction == "sum" else per_row.mean()
+    if sample_weight is None:
+        scale = logits.new_full((n, 1), 1.0 if reduction == "sum" else 1.0 / n)
+    else:
+        scale = sample_weight.to(logits.dtype).reshape(n, 1)
+        if reduction == "mean":
+            scale = scale / n
+    return DoubleDistillationFunction.apply(logits, p, log_w, scale, check)
 
 
 def check_scale(a):
@@ -148,9 +179,10 @@ def _describe(value):
     return type(value).__name__
 
 
-def per_row_loss(logits, teacher_probs, teacher_logits, a, sample_weight=None):
-    """Check the tensors of :func:`skdistill.losses.double_distillation_loss` and return
-    its ``(n,)`` per-row losses (``a`` already checked, ``sample_weight`` only checked)."""
+def check_tensors(logits, sample_weight=None, **others):
+    """Check the tensors of a double-distillation loss: ``logits`` 2-D floating point
+    with at least one column, each of ``others`` (by name) a tensor of its shape and
+    ``sample_weight`` None or one weight per row."""
     if not (isinstance(logits, torch.Tensor) and logits.ndim == 2
             and torch.is_floating_point(logits)):
         raise ValueError(
@@ -162,7 +194,7 @@ def per_row_loss(logits, teacher_probs, teacher_logits, a, sample_weight=None):
             "logits must have at least one column (class); got shape "
             f"{tuple(logits.shape)}."
         )
-    for name, value in (("teacher_probs", teacher_probs), ("teacher_logits", teacher_logits)):
+    for name, value in others.items():
         if not (isinstance(value, torch.Tensor) and value.shape == logits.shape):
             raise ValueError(
                 f"{name} must be a tensor of the shape of logits, {tuple(logits.shape)}; "
@@ -175,6 +207,3 @@ def per_row_loss(logits, teacher_probs, teacher_logits, a, sample_weight=None):
             f"sample_weight must be a tensor of shape ({logits.shape[0]},), one weight per "
             f"row of logits; got {_describe(sample_weight)}."
         )
-    return DoubleDistillationFunction.apply(
-        logits, teacher_probs.to(logits.dtype), teacher_logits.to(logits.dtype), a
-    )

@@ -30,7 +30,6 @@ from ._nets import (
     is_classifier_net,
     is_skorch_net,
     label_column,
-    log_odds,
     net_logits,
     row_weights,
     soft_criterion,
@@ -281,13 +280,11 @@ class DoubleDistilledRanker(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         net = self.student_
         meta_layout = TargetLayout(0, labels=True, weights=True)
         meta = meta_layout.pack(y_index=labels, sample_weight=row_weights(weights, len(rows)))
-        a = self.a if self.negatives == "sigmoid" else 1.0
         settings = {f"criterion__{key}": _MISSING for key in net.get_params_for("criterion")}
-        settings["criterion__a"] = float(a)
         targets = partial(
             _ranking_targets, self.teacher_ if self._uses_teacher() else None, self.classes_,
-            self.positives, self.negatives, float(self.temperature), meta_layout,
-            TargetLayout(len(self.classes_), logits=True, weights=True),
+            self.positives, self.negatives, float(self.a), float(self.temperature),
+            meta_layout, TargetLayout(len(self.classes_), log_weights=True, weights=True),
         )
         fit_net(net, X, meta, classes=self.classes_, layout=meta_layout,
                 criterion=DoubleDistillationLoss, kind="logits", settings=settings, rows=rows,
@@ -503,21 +500,24 @@ def _examples(y, n_samples):
     return classes, rows, labels
 
 
-def _ranking_targets(teacher, classes, positives, negatives, temperature, meta_layout, layout,
-                     Xb, meta):
+def _ranking_targets(teacher, classes, positives, negatives, a, temperature, meta_layout,
+                     layout, Xb, meta):
     """A batch's targets for :class:`~skdistill.losses.DoubleDistillationLoss`.
 
-    The loss reads the positives ``pi`` and the scores ``s`` of its negative weights
-    ``1 - sigmoid(a s)``; ``"one_minus"`` is the log-odds of ``p`` at ``a = 1`` and
-    ``"uniform"`` is ``s = -inf`` (``w = 1``).
+    The loss reads the positives ``pi`` and the log negative weights ``log w``:
+    ``log(1 - sigmoid(a s))`` of the teacher's scores for ``"sigmoid"``,
+    ``log(1 - p)`` for ``"one_minus"`` (the sigmoid weights of the log-odds at
+    ``a = 1``) and ``0`` (``w = 1``) for ``"uniform"``. They are computed here, once
+    per batch, so that the loss does not recompute them at every step.
     """
+    import torch
+    import torch.nn.functional as F
+
     meta = meta_layout.unpack(meta)
     labels = meta.labels.astype(np.int64)
     if teacher is not None:
         S, P = teacher_scores(teacher, Xb, classes)
     if positives == "teacher":
-        import torch
-
         # torch's softmax: one fused pass per row, several times faster than SciPy's at
         # 10^5 labels, where this runs once per batch
         with np.errstate(divide="ignore"):
@@ -527,12 +527,16 @@ def _ranking_targets(teacher, classes, positives, negatives, temperature, meta_l
         pi = np.zeros((len(labels), len(classes)), dtype=np.float32)
         pi[np.arange(len(labels)), labels] = 1.0
     if negatives == "sigmoid":
-        s = S
+        # log sigmoid(-x) = -softplus(x): one (batch, L) array fewer than logsigmoid,
+        # which also returns a buffer, and exact in float32 (softplus(x) is x above 20)
+        log_w = F.softplus(torch.from_numpy(np.asarray(S, dtype=np.float32)) * a).neg_()
+        log_w = log_w.numpy()
     elif negatives == "one_minus":
-        s = log_odds(P)
+        with np.errstate(divide="ignore"):
+            log_w = np.log1p(-np.asarray(P, dtype=np.float32))
     else:
-        s = np.full(pi.shape, -np.inf, dtype=np.float32)
-    return layout.pack(pi, logits=s, sample_weight=meta.weights)
+        log_w = np.zeros(pi.shape, dtype=np.float32)
+    return layout.pack(pi, log_weights=log_w, sample_weight=meta.weights)
 
 
 def _concatenate(blocks, width):

@@ -3,8 +3,8 @@ r"""Distillation losses for torch networks.
 This module imports torch; ``import skdistill`` does not import it. Every loss
 takes the network's raw outputs (logits ``z``, or log-probabilities for
 :class:`SoftTargetNLLLoss`) and a 2-D float ``target`` in the one layout that
-:class:`TargetLayout` defines, ``[probabilities | logits | label index | row
-weight]``, each loss reading the parts it needs; every part of skdistill that
+:class:`TargetLayout` defines, ``[probabilities | log weights | label index |
+row weight]``, each loss reading the parts it needs; every part of skdistill that
 trains a network builds its targets with :meth:`TargetLayout.pack`. The optional
 last column carries per-row weights ``w_n``; weighted losses are averaged as
 :math:`\frac1N\sum_n w_n \ell_n` (the weights are not renormalised per batch, so
@@ -41,7 +41,7 @@ Hinton et al. knowledge distillation (``loss="hinton"``)
 
 Double distillation (section 4, equation 13)
     With teacher probabilities :math:`p` (positives), teacher logits :math:`s`
-    and negative weights :math:`w_{y'} = 1 - \sigma(a\, s_{y'})`,
+    and negative weights :math:`w_{y'} = 1 - \sigma(a\, s_{y'}) = \sigma(-a\, s_{y'})`,
 
     .. math::
 
@@ -52,7 +52,8 @@ Double distillation (section 4, equation 13)
     :math:`O(L)` per example instead of the literal :math:`O(L^2)` double sum.
     (Normalising :math:`w` to sum to one only adds the constant
     :math:`-\log\sum w`.) Target parts of :class:`DoubleDistillationLoss`:
-    probabilities :math:`p` and logits :math:`s` (and optionally weights). See
+    probabilities :math:`p` and log weights :math:`\log w` (and optionally row
+    weights), built once per batch by :func:`double_distillation_target`; see also
     :func:`double_distillation_loss`.
 """
 
@@ -64,7 +65,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from ._double_distillation import check_scale, per_row_loss
+from . import _double_distillation
+from ._double_distillation import LogWeightError, check_scale, check_tensors
 
 __all__ = [
     "DoubleDistillationLoss",
@@ -75,6 +77,7 @@ __all__ = [
     "TargetLayout",
     "UNLABELLED",
     "double_distillation_loss",
+    "double_distillation_target",
     "hinton_target",
 ]
 
@@ -96,14 +99,15 @@ class TargetLayout(NamedTuple):
     Every target is one row per example with, in this order, the parts the loss
     needs: ::
 
-        [ probabilities (L) | logits (L) | label index (1) | row weight (1) ]
-          always              logits=True  labels=True       weights=True
+        [ probabilities (L) | log weights (L) | label index (1) | row weight (1) ]
+          always              log_weights=True  labels=True      weights=True
 
     - *probabilities*: the class-probability vector the loss fits (soft targets for
       :class:`SoftTargetCrossEntropy`, raw teacher probabilities for
       :class:`HintonDistillationLoss`, the "positives" for
       :class:`DoubleDistillationLoss`);
-    - *logits*: the teacher's scores :math:`s` (double distillation's negatives);
+    - *log weights*: double distillation's log negative weights
+      :math:`\log w = \log\sigma(-a\,s)` of the teacher's scores :math:`s`;
     - *label index*: the index of the row's class in ``classes_`` stored as a float,
       :data:`UNLABELLED` (``-1``) for an unlabelled row;
     - *row weight*: :math:`w_n`; the loss averages :math:`w_n \ell_n` over the batch
@@ -118,7 +122,7 @@ class TargetLayout(NamedTuple):
     ----------
     n_classes : int
         ``L``; ``0`` describes a target without class columns (label and weight only).
-    logits : bool, default=False
+    log_weights : bool, default=False
     labels : bool, default=False
     weights : bool, default=False
 
@@ -134,24 +138,25 @@ class TargetLayout(NamedTuple):
     """
 
     n_classes: int
-    logits: bool = False
+    log_weights: bool = False
     labels: bool = False
     weights: bool = False
 
     @property
     def width(self):
         """Number of columns."""
-        return self.n_classes * (2 if self.logits else 1) + int(self.labels) + int(self.weights)
+        return (self.n_classes * (2 if self.log_weights else 1) + int(self.labels)
+                + int(self.weights))
 
-    def pack(self, proba=None, *, logits=None, y_index=None, sample_weight=None):
+    def pack(self, proba=None, *, log_weights=None, y_index=None, sample_weight=None):
         """Build a float32 target array in this layout (NumPy).
 
         Parameters
         ----------
         proba : array-like of shape (n_samples, n_classes)
             Required unless ``n_classes == 0``.
-        logits : array-like of shape (n_samples, n_classes)
-            Required when ``logits=True``.
+        log_weights : array-like of shape (n_samples, n_classes)
+            Required when ``log_weights=True``.
         y_index : array-like of shape (n_samples,)
             Required when ``labels=True``; :data:`UNLABELLED` for an unlabelled row.
         sample_weight : array-like of shape (n_samples,)
@@ -161,17 +166,17 @@ class TargetLayout(NamedTuple):
         -------
         target : ndarray of shape (n_samples, width), float32
         """
-        parts = {"proba": proba, "logits": logits, "y_index": y_index,
+        parts = {"proba": proba, "log_weights": log_weights, "y_index": y_index,
                  "sample_weight": sample_weight}
-        wanted = {"proba": self.n_classes > 0, "logits": self.logits, "y_index": self.labels,
-                  "sample_weight": self.weights}
+        wanted = {"proba": self.n_classes > 0, "log_weights": self.log_weights,
+                  "y_index": self.labels, "sample_weight": self.weights}
         for key, needed in wanted.items():
             if needed != (parts[key] is not None):
                 raise ValueError(
                     f"{self!r} {'needs' if needed else 'has no column for'} {key}."
                 )
         columns = [np.asarray(parts[key], dtype=np.float32).reshape(
-            -1, self.n_classes if key in ("proba", "logits") else 1)
+            -1, self.n_classes if key in ("proba", "log_weights") else 1)
             for key in wanted if wanted[key]]
         return np.concatenate(columns, axis=1)
 
@@ -181,19 +186,19 @@ class TargetLayout(NamedTuple):
         Returns
         -------
         parts : Target
-            ``proba``, ``logits``, ``labels`` and ``weights`` (None where absent).
+            ``proba``, ``log_weights``, ``labels`` and ``weights`` (None where absent).
         """
         L = self.n_classes
-        start = 2 * L if self.logits else L
+        start = 2 * L if self.log_weights else L
         return Target(
             proba=target[:, :L],
-            logits=target[:, L:2 * L] if self.logits else None,
+            log_weights=target[:, L:2 * L] if self.log_weights else None,
             labels=target[:, start] if self.labels else None,
             weights=target[:, start + int(self.labels)] if self.weights else None,
         )
 
     @classmethod
-    def of(cls, input, target, *, logits=False, labels=False, name="the loss"):
+    def of(cls, input, target, *, log_weights=False, labels=False, name="the loss"):
         """The layout of a loss's ``target`` given the network output ``input``.
 
         The weight column is recognised by the width; any other width is an error
@@ -204,7 +209,7 @@ class TargetLayout(NamedTuple):
                 f"{name} expects network outputs of shape (batch, n_classes); got "
                 f"{tuple(input.shape)}."
             )
-        layout = cls(input.shape[1], logits=logits, labels=labels)
+        layout = cls(input.shape[1], log_weights=log_weights, labels=labels)
         width = target.shape[1] if target.ndim == 2 else None
         if width == layout.width + 1:
             return layout._replace(weights=True)
@@ -222,14 +227,14 @@ class Target(NamedTuple):
     """The parts of a target read by :meth:`TargetLayout.unpack`."""
 
     proba: object
-    logits: object
+    log_weights: object
     labels: object
     weights: object
 
 
-def _read_target(input, target, name, *, logits=False, labels=False):
+def _read_target(input, target, name, *, log_weights=False, labels=False):
     """Parts of a loss's target, in the input's dtype."""
-    layout = TargetLayout.of(input, target, logits=logits, labels=labels, name=name)
+    layout = TargetLayout.of(input, target, log_weights=log_weights, labels=labels, name=name)
     return layout.unpack(target.to(dtype=input.dtype))
 
 
@@ -446,16 +451,17 @@ def double_distillation_loss(
     :math:`\sum_y p_y \log\sum_{y'} w_{y'} e^{f_{y'} - f_y}` when each row of
     ``teacher_probs`` sums to one.
 
-    The forward and backward passes are computed by hand (a custom autograd function
-    whose backward is :math:`\partial\ell_n/\partial f_n = q_n - p_n` with
-    :math:`q_n = \operatorname{softmax}(f_n + \log w_n)`): the weights are computed
-    once per call and only :math:`q` is kept for the backward pass. On CPU a forward
-    and backward pass costs between one and two times what
-    :func:`torch.nn.functional.cross_entropy` costs on the same logits at 10,000 labels,
-    and less than it at 100,000 (``benchmarks/bench_double_distillation.py``); autograd
-    of the formula costs several times more.
-    Gradients also flow to ``teacher_probs`` and ``teacher_logits`` when they require
-    them; double backward is not supported.
+    The loss is computed by hand (a custom autograd function whose backward is
+    :math:`\partial\ell_n/\partial f_n = q_n - p_n` with
+    :math:`q_n = \operatorname{softmax}(f_n + \log w_n)`, formed in the forward pass
+    in cache-sized blocks of rows). This function computes :math:`\log w` from the
+    teacher logits on every call; in training, where the teacher's targets are fixed,
+    compute them once with :func:`double_distillation_target` and use
+    :class:`DoubleDistillationLoss`, which then costs about what
+    :func:`torch.nn.functional.cross_entropy` costs on the same logits
+    (``benchmarks/bench_double_distillation.py``). Autograd of the formula costs
+    several times more. Gradients also flow to ``teacher_probs`` and
+    ``teacher_logits`` when they require them; double backward is not supported.
 
     Parameters
     ----------
@@ -465,7 +471,7 @@ def double_distillation_loss(
         Teacher probabilities :math:`p` (the "positives").
     teacher_logits : tensor of shape (n_samples, n_classes)
         Teacher logits :math:`s` defining the "negative" weights; ``-inf`` gives
-        :math:`w = 1`, ``+inf`` gives :math:`w = 0`.
+        :math:`w = 1`, ``+inf`` gives :math:`w = 0` (a row needs one :math:`w > 0`).
     a : float, default=1.0
         Scale :math:`a > 0` of the teacher logits in the weights.
     sample_weight : tensor of shape (n_samples,), default=None
@@ -489,42 +495,101 @@ def double_distillation_loss(
     a = check_scale(a)
     if reduction not in ("mean", "sum", "none"):
         raise ValueError(f"reduction must be 'mean', 'sum' or 'none'; got {reduction!r}.")
-    per_row = per_row_loss(logits, teacher_probs, teacher_logits, a, sample_weight)
-    if reduction == "none":
-        return per_row if sample_weight is None else per_row * sample_weight
-    return _reduce(per_row, sample_weight, reduction)
+    check_tensors(logits, sample_weight, teacher_probs=teacher_probs,
+                  teacher_logits=teacher_logits)
+    log_w = F.logsigmoid(teacher_logits.to(logits.dtype) * -a)
+    return _double_distillation.loss(logits, teacher_probs, log_w, sample_weight, reduction)
 
 
-class DoubleDistillationLoss(torch.nn.CrossEntropyLoss):
-    r"""Module form of :func:`double_distillation_loss` for skorch criteria.
+def double_distillation_target(teacher_probs, teacher_logits, a=1.0, *, sample_weight=None):
+    r"""Build the target of :class:`DoubleDistillationLoss` (see :class:`TargetLayout`).
 
-    Target: ``TargetLayout(L, logits=True)`` — teacher probabilities, then teacher
-    logits, and optionally row weights last. It subclasses
-    :class:`torch.nn.CrossEntropyLoss` so that skorch's ``predict_nonlinearity="auto"``
-    applies softmax in ``predict_proba``.
+    The teacher's probabilities :math:`p`, then the log negative weights
+    :math:`\log w = \log\sigma(-a\,s) = \log(1 - \sigma(a\,s))` of its logits
+    :math:`s`, in float32 (computed in log space, so finite however confident the
+    teacher: :math:`\log w \approx -a s` where :math:`w` itself underflows).
+    Built once per batch of fixed teacher outputs, so the loss does not recompute
+    the weights at every step.
 
     Parameters
     ----------
+    teacher_probs : array-like of shape (n_samples, n_classes)
+        Teacher probabilities :math:`p` (the "positives").
+    teacher_logits : array-like of shape (n_samples, n_classes)
+        Teacher logits :math:`s`; ``-inf`` gives :math:`w = 1` and ``+inf``
+        gives :math:`w = 0`.
     a : float, default=1.0
-        Scale of the teacher logits in the negative weights.
+        Scale :math:`a > 0` of the teacher logits in the weights.
+    sample_weight : array-like of shape (n_samples,), default=None
+        Row weights, stored as an extra last column.
+
+    Returns
+    -------
+    target : torch.Tensor of shape (n_samples, 2 * n_classes (+ 1)), float32
+
+    Examples
+    --------
+    >>> from skdistill.losses import double_distillation_target
+    >>> t = double_distillation_target([[0.5, 0.5]], [[0.0, float("-inf")]])
+    >>> [round(v, 4) for v in t[0].tolist()]   # log w = log 1/2, log 1
+    [0.5, 0.5, -0.6931, 0.0]
+    """
+    a = check_scale(a)
+    P = np.asarray(teacher_probs, dtype=np.float32)
+    S = np.asarray(teacher_logits, dtype=np.float32)
+    if P.ndim != 2 or S.shape != P.shape:
+        raise ValueError(
+            "teacher_probs and teacher_logits must be 2-D arrays of one shape "
+            f"(n_samples, n_classes); got shapes {P.shape} and {S.shape}."
+        )
+    # log sigmoid(-x) = -softplus(x), exact in float32 (softplus(x) is x above 20)
+    log_w = F.softplus(torch.from_numpy(S) * a).neg_().numpy()
+    layout = TargetLayout(P.shape[1], log_weights=True, weights=sample_weight is not None)
+    return torch.from_numpy(layout.pack(P, log_weights=log_w, sample_weight=sample_weight))
+
+
+class DoubleDistillationLoss(torch.nn.CrossEntropyLoss):
+    r"""Module form of the double-distillation loss for skorch criteria.
+
+    Target: ``TargetLayout(L, log_weights=True)`` — teacher probabilities, then the
+    log negative weights :math:`\log w = \log\sigma(-a\,s)`, and optionally row
+    weights last; :func:`double_distillation_target` builds it from the teacher's
+    probabilities and logits. The weights are part of the target, not of the loss,
+    because they are fixed with the teacher: computed once per batch, not at every
+    step. Per row the loss is that of :func:`double_distillation_loss`. It subclasses
+    :class:`torch.nn.CrossEntropyLoss` so that skorch's
+    ``predict_nonlinearity="auto"`` applies softmax in ``predict_proba``.
+
+    Parameters
+    ----------
     reduction : {"mean", "sum"}, default="mean"
 
     Examples
     --------
     >>> import torch
-    >>> from skdistill.losses import DoubleDistillationLoss
-    >>> target = torch.cat([torch.full((1, 3), 1 / 3), torch.zeros(1, 3)], dim=1)
+    >>> from skdistill.losses import DoubleDistillationLoss, double_distillation_target
+    >>> target = double_distillation_target(torch.full((1, 3), 1 / 3), torch.zeros(1, 3))
     >>> round(DoubleDistillationLoss()(torch.zeros(1, 3), target).item(), 4)
     0.4055
     """
 
-    def __init__(self, a=1.0, reduction="mean"):
+    def __init__(self, reduction="mean"):
         _check_reduction(reduction)
         super().__init__(reduction=reduction)
-        self.a = check_scale(a)
 
     def forward(self, input, target):
-        t = _read_target(input, target, type(self).__name__, logits=True)
-        return double_distillation_loss(
-            input, t.proba, t.logits, self.a, sample_weight=t.weights, reduction=self.reduction
-        )
+        name = type(self).__name__
+        t = _read_target(input, target, name, log_weights=True)
+        try:
+            return _double_distillation.loss(input, t.proba, t.log_weights, t.weights,
+                                             self.reduction, check=True)
+        except LogWeightError as error:
+            # w = sigmoid(-a s) <= 1: a positive "log weight" is a target built wrongly,
+            # most likely with the teacher's logits in place of log w
+            raise ValueError(
+                f"{name}: the target's second block of {input.shape[1]} columns must hold "
+                "log negative weights log w <= 0 (w = 1 - sigmoid(a s) is at most 1); got "
+                f"a largest value of {error.args[0]!r}. Build the target with "
+                "skdistill.losses.double_distillation_target(teacher_probs, "
+                "teacher_logits, a)."
+            ) from None

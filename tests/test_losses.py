@@ -11,6 +11,7 @@ from skdistill.losses import (  # noqa: E402
     SoftTargetCrossEntropy,
     SoftTargetNLLLoss,
     double_distillation_loss,
+    double_distillation_target,
     hinton_target,
 )
 
@@ -152,11 +153,18 @@ def test_double_distillation_equals_literal_double_sum():
     np.testing.assert_allclose(per_row.numpy(), literal, rtol=1e-10)
     mean = double_distillation_loss(_t(f), _t(p), _t(s), a)
     assert mean.item() == pytest.approx(literal.mean(), rel=1e-10)
-    module = DoubleDistillationLoss(a=a)(_t(f), torch.cat([_t(p), _t(s)], dim=1))
+    # the module reads log w from its target (float64 here, to compare at 1e-10)
+    log_w = torch.nn.functional.logsigmoid(-a * _t(s))
+    module = DoubleDistillationLoss()(_t(f), torch.cat([_t(p), log_w], dim=1))
     assert module.item() == pytest.approx(literal.mean(), rel=1e-10)
-    weighted = DoubleDistillationLoss(a=a)(_t(f), torch.cat([_t(p), _t(s), _t(W[[0, 1, 2, 0]])
-                                                              .reshape(-1, 1)], dim=1))
+    weighted = DoubleDistillationLoss()(_t(f), torch.cat([_t(p), log_w, _t(W[[0, 1, 2, 0]])
+                                                          .reshape(-1, 1)], dim=1))
     assert weighted.item() == pytest.approx((W[[0, 1, 2, 0]] * literal).mean(), rel=1e-10)
+    # the float32 target the package builds gives the same loss to float32 precision
+    target = double_distillation_target(p, s, a, sample_weight=W[[0, 1, 2, 0]])
+    assert target.dtype == torch.float32 and target.shape == (4, 13)
+    built = DoubleDistillationLoss()(_t(f).float(), target)
+    assert built.item() == pytest.approx((W[[0, 1, 2, 0]] * literal).mean(), rel=1e-6)
 
 
 def test_double_distillation_is_stable_for_confident_teachers():
@@ -334,7 +342,66 @@ def test_double_distillation_rejects_bad_input():
     with pytest.raises(TypeError, match="passes no gradient to a"):
         double_distillation_loss(f, p, s, torch.tensor(1.0, requires_grad=True))
     with pytest.raises(ValueError, match="a must be a finite number > 0"):
-        DoubleDistillationLoss(a=0.0)
+        double_distillation_target(p, s, a=0.0)
+    with pytest.raises(ValueError, match="must be 2-D arrays of one shape"):
+        double_distillation_target(p, s[:, :3])
+    # teacher logits where the module wants log weights: caught, not a wrong loss
+    with pytest.raises(ValueError, match="must hold log negative weights log w <= 0"):
+        DoubleDistillationLoss()(f, torch.cat([p, s], dim=1))
+    with pytest.raises(ValueError, match="must hold log negative weights"):
+        DoubleDistillationLoss()(f, torch.cat([p, torch.full_like(s, torch.nan)], dim=1))
     # a 0-d tensor without gradient is read as its value
     assert double_distillation_loss(f, p, s, torch.tensor(2.0)).item() == pytest.approx(
         double_distillation_loss(f, p, s, 2.0).item(), rel=1e-15)
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum"])
+def test_double_distillation_reduced_inside_the_function_passes_gradcheck(reduction):
+    # a mean or sum is taken inside the autograd function, whose logits' gradient is
+    # complete after the forward pass; the incoming gradient is not 1 here
+    f, p, s = _problem(5, 7, seed=10)
+    weight = torch.rand(5, dtype=torch.float64) + 0.5
+    inputs = [t.clone().requires_grad_(True) for t in (f, p, s)]
+    assert torch.autograd.gradcheck(
+        lambda f, p, s: 3.0 * double_distillation_loss(f, p, s, 0.8, sample_weight=weight,
+                                                       reduction=reduction),
+        inputs,
+    )
+
+
+def test_double_distillation_criterion_gradients_reach_its_target():
+    f, p, s = _problem(6, 5, seed=11)
+    log_w = torch.nn.functional.logsigmoid(-1.5 * s)
+    weight = torch.rand(6, 1, dtype=torch.float64) + 0.5
+    target = torch.cat([p, log_w, weight], dim=1)
+    got, got_grads = _grads(lambda f, t: DoubleDistillationLoss()(f, t), f, target)
+    want, want_grads = _grads(
+        lambda f, t: (t[:, 10] * (torch.logsumexp(f + t[:, 5:10], dim=1)
+                                  - (t[:, :5] * f).sum(1))).mean(), f, target)
+    assert got.item() == pytest.approx(want.item(), rel=1e-12)
+    # every column: probabilities, log weights and the row weights
+    for g, w in zip(got_grads, want_grads):
+        torch.testing.assert_close(g, w, rtol=1e-10, atol=1e-12)
+
+
+def test_double_distillation_reduced_backward_twice_and_without_gradient():
+    f, p, s = _problem(4, 6, seed=12)
+    f.requires_grad_(True)
+    loss = double_distillation_loss(f, p, s, reduction="sum")
+    first = torch.autograd.grad(loss, f, retain_graph=True)[0]
+    second = torch.autograd.grad(2 * loss, f)[0]
+    torch.testing.assert_close(second, 2 * first, rtol=1e-14, atol=0)
+    with torch.no_grad():
+        assert double_distillation_loss(f, p, s, reduction="sum").item() == pytest.approx(
+            loss.item(), rel=1e-15)
+
+
+def test_double_distillation_target_is_exact_for_confident_teachers():
+    # log sigmoid(-a s) in log space: about -a s where w itself underflows in float32
+    p = np.full((1, 4), 0.25)
+    s = np.array([[-np.inf, 0.0, 200.0, np.inf]])
+    target = double_distillation_target(p, s, a=0.5, sample_weight=[2.0]).numpy()
+    np.testing.assert_allclose(target[0, :4], 0.25)
+    assert target[0, 4] == 0.0 and target[0, 7] == -np.inf and target[0, 8] == 2.0
+    assert target[0, 5] == pytest.approx(np.log(0.5), rel=1e-6)
+    assert target[0, 6] == pytest.approx(-100.0, rel=1e-6)

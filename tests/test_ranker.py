@@ -64,13 +64,13 @@ def test_batch_targets_give_the_double_sum_of_each_method(positives, negatives):
     teacher = LogisticRegression().fit(X, y)
     classes, labels = np.arange(4), y[:8]
     a, T = 1.7, 2.0
-    layout = TargetLayout(4, logits=True, weights=True)
+    layout = TargetLayout(4, log_weights=True, weights=True)
     meta_layout = TargetLayout(0, labels=True, weights=True)
     meta = meta_layout.pack(y_index=labels, sample_weight=np.ones(8))
-    target = _ranking_targets(teacher, classes, positives, negatives, T, meta_layout, layout,
-                              X[:8].astype(np.float32), meta)
+    target = _ranking_targets(teacher, classes, positives, negatives, a, T, meta_layout,
+                              layout, X[:8].astype(np.float32), meta)
     f = rng.normal(size=(8, 4))
-    loss = DoubleDistillationLoss(a=a if negatives == "sigmoid" else 1.0, reduction="sum")
+    loss = DoubleDistillationLoss(reduction="sum")
     got = loss(torch.tensor(f), torch.tensor(target, dtype=torch.float64)).item()
 
     p = teacher.predict_proba(X[:8])
