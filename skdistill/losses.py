@@ -542,8 +542,9 @@ def double_distillation_target(teacher_probs, teacher_logits, a=1.0, *, sample_w
             "teacher_probs and teacher_logits must be 2-D arrays of one shape "
             f"(n_samples, n_classes); got shapes {P.shape} and {S.shape}."
         )
-    # log sigmoid(-x) = -softplus(x), exact in float32 (softplus(x) is x above 20)
-    log_w = F.softplus(torch.from_numpy(S) * a).neg_().numpy()
+    # log sigmoid(-x) = -softplus(x), exact in float32 (softplus(x) is x above 20);
+    # 0 - softplus, not its negation, so that w = 1 gives log w = +0.0
+    log_w = (0.0 - F.softplus(torch.from_numpy(S) * a)).numpy()
     layout = TargetLayout(P.shape[1], log_weights=True, weights=sample_weight is not None)
     return torch.from_numpy(layout.pack(P, log_weights=log_w, sample_weight=sample_weight))
 
