@@ -96,13 +96,34 @@ def _step_time(loss, f):
     return time.perf_counter() - wall, time.process_time() - cpu
 
 
-def compare_with_cross_entropy(batch, labels, repeats, steps, a):
+def _compile_criterion():
+    """The criterion and cross-entropy under ``torch.compile`` (as skorch's
+    ``compile=True`` compiles a net's criterion), or None if this torch cannot compile
+    here (it needs a C++ compiler on CPU)."""
+    try:
+        criterion = torch.compile(DoubleDistillationLoss())
+        cross_entropy = torch.compile(_cross_entropy)
+        f = torch.zeros(2, 3, requires_grad=True)
+        criterion(f, torch.zeros(2, 6)).backward()
+        cross_entropy(f, torch.zeros(2, dtype=torch.long)).backward()
+    except Exception as error:  # noqa: BLE001 - any failure means: no compiled rows
+        print(f"torch.compile is not available here ({type(error).__name__}: {error}); "
+              "the compiled rows are left out")
+        return None
+    return criterion, cross_entropy
+
+
+def compare_with_cross_entropy(batch, labels, repeats, steps, a, compile_=True):
     """Print the table; return, per ``L``, the wall-clock medians of each loss [s]."""
     medians = {}
     print(f"\nforward + backward against F.cross_entropy: batch={batch}, a={a}, float32, "
           f"median of {repeats} x {steps} steps, torch threads={torch.get_num_threads()}")
-    names = {"ce": "cross-entropy", "package": "criterion", "function": "function form",
-             "formula": "autograd formula", "soft": "soft-target CE"}
+    names = {"ce": "cross-entropy", "package": "criterion"}
+    compiled = _compile_criterion() if compile_ else None
+    if compiled is not None:
+        names.update({"compiled": "compiled criterion", "ce_compiled": "compiled CE"})
+    names.update({"function": "function form", "formula": "autograd formula",
+                  "soft": "soft-target CE"})
     print(f"{'L':>7s} {'clock':>5s} " + " ".join(
         f"{title + ' [ms]':>{max(len(title) + 5, 9)}s}" + ("" if key == "ce" else " ratio")
         for key, title in names.items()))
@@ -123,6 +144,16 @@ def compare_with_cross_entropy(batch, labels, repeats, steps, a):
             "formula": partial(plain_formula, p=p, s=s, a=a),
             "soft": partial(_cross_entropy, y=p),
         }
+        if compiled is not None:
+            criterion_c, cross_entropy_c = compiled
+            losses["compiled"] = partial(criterion_c, target=target)
+            losses["ce_compiled"] = partial(cross_entropy_c, y=y)
+            for name in ("compiled", "ce_compiled"):  # compiled for this shape here
+                start = time.perf_counter()
+                _step_time(losses[name], f)
+                print(f"{'':7s} {names[name]}: compiled for L={L} in "
+                      f"{time.perf_counter() - start:.1f} s")
+        losses = {name: losses[name] for name in names}
         with torch.no_grad():
             difference = abs(losses["package"](f).item() - losses["formula"](f).item())
         times = {name: [] for name in losses}
@@ -165,15 +196,22 @@ def main(argv=None):
                         help="torch threads (0: torch's default; on a busy machine, "
                              "several threads make short steps wait for each other)")
     parser.add_argument("--a", type=float, default=1.0)
+    parser.add_argument("--no-compile", action="store_true",
+                        help="leave out the rows under torch.compile")
     args = parser.parse_args(argv)
     if args.threads:
         torch.set_num_threads(args.threads)
     compare_with_double_sum(args.n_samples, args.labels, min(args.repeats, 3), args.a)
     medians = compare_with_cross_entropy(args.batch, args.step_labels, args.repeats,
-                                         args.steps, args.a)
-    return [{"benchmark": "double_distillation_loss / cross_entropy",
-             "size": f"batch={args.batch}, L={L}", "ratio": med["package"] / med["ce"],
-             "target": TARGET} for L, med in medians.items()]
+                                         args.steps, args.a, not args.no_compile)
+    rows = []
+    for L, med in medians.items():
+        for key, name in (("package", "criterion"), ("compiled", "compiled criterion")):
+            if key in med:
+                rows.append({"benchmark": f"DoubleDistillationLoss ({name}) / cross_entropy",
+                             "size": f"batch={args.batch}, L={L}",
+                             "ratio": med[key] / med["ce"], "target": TARGET})
+    return rows
 
 
 if __name__ == "__main__":

@@ -28,6 +28,11 @@ to stay in the CPU cache, each block read once from memory:
   allocated (at large ``L`` the page faults of a fresh tensor cost as much as the
   arithmetic on it). A second backward through the same graph
   (``retain_graph=True``) recomputes it.
+
+Under ``torch.compile`` (skorch's ``compile=True`` compiles the criterion) the blocks
+would only get in the compiler's way: there the same forward pass is written on whole
+tensors, which the compiler fuses into one loop per row that reads each input once
+and writes ``q - p``; the backward pass scales it.
 """
 
 from __future__ import annotations
@@ -73,6 +78,13 @@ def _forward(f, p, log_w, gradient, scale=None, check=False):
             c = scale[rows]
             torch.addcmul(q.mul_(c), p_rows, c, value=-1, out=residual[rows])
     return loss, residual
+
+
+LOG_WEIGHT_MESSAGE = (
+    "the target's second block of L columns must hold log negative weights log w <= 0 "
+    "(w = 1 - sigmoid(a s) is at most 1). Build the target with "
+    "skdistill.losses.double_distillation_target(teacher_probs, teacher_logits, a)."
+)
 
 
 class LogWeightError(ValueError):
@@ -125,6 +137,56 @@ class DoubleDistillationFunction(torch.autograd.Function):
         return grad_f, grad_p, grad_log_w, None, None
 
 
+class _WholeTensorFunction(torch.autograd.Function):
+    """:class:`DoubleDistillationFunction` for ``torch.compile`` to trace: the same
+    ``apply(logits, teacher_probs, log_weights, scale)`` on whole tensors, without
+    blocks or in-place updates, also returning the largest log weight (for the check,
+    fused into the same loop)."""
+
+    @staticmethod
+    def forward(ctx, f, p, log_w, scale):
+        z = f + log_w
+        top = z.amax(dim=1, keepdim=True)
+        e = torch.exp(z - top)
+        total = e.sum(dim=1, keepdim=True)
+        per_row = top + total.log() - (p * f).sum(dim=1, keepdim=True)
+        factor = torch.ones_like(per_row) if scale is None else scale
+        ctx.reduced = scale is not None
+        ctx.save_for_backward((e / total - p) * factor, f, p, factor)
+        value = per_row.view(-1) if scale is None else (per_row * scale).sum()
+        # row maxima first: a reduction along rows joins the loop over each row, a
+        # reduction over the whole tensor would be a pass of its own
+        largest = log_w.amax(dim=1).amax()
+        ctx.mark_non_differentiable(largest)
+        return value, largest
+
+    @staticmethod
+    def backward(ctx, grad, _):
+        residual, f, p, factor = ctx.saved_tensors
+        g = grad if ctx.reduced else grad.view(-1, 1)
+        grad_p = -f * (factor * g) if ctx.needs_input_grad[1] else None
+        grad_log_w = (residual + p * factor) * g if ctx.needs_input_grad[2] else None
+        return residual * g, grad_p, grad_log_w, None
+
+
+def _compiling():
+    """Whether ``torch.compile`` is tracing this call (False on a torch without
+    ``torch.compiler.is_compiling``)."""
+    is_compiling = getattr(torch.compiler, "is_compiling", None)
+    return bool(is_compiling is not None and is_compiling())
+
+
+def _apply(f, p, log_w, scale, check):
+    if not _compiling():
+        return DoubleDistillationFunction.apply(f, p, log_w, scale, check)
+    value, largest = _WholeTensorFunction.apply(f, p, log_w, scale)
+    if check:
+        # an assertion inside the compiled graph: a Python test of the value would
+        # break the graph in two, which costs a quarter of the loss
+        torch._assert_async(largest <= 0, LOG_WEIGHT_MESSAGE)
+    return value
+
+
 def loss(logits, teacher_probs, log_weights, sample_weight=None, reduction="mean",
          check=False):
     """The reduced (or per-row, ``reduction="none"``) loss of checked tensors, in the
@@ -138,7 +200,7 @@ def loss(logits, teacher_probs, log_weights, sample_weight=None, reduction="mean
     n = logits.shape[0]
     weights_grad = sample_weight is not None and sample_weight.requires_grad
     if reduction == "none" or weights_grad or n == 0:
-        per_row = DoubleDistillationFunction.apply(logits, p, log_w, None, check)
+        per_row = _apply(logits, p, log_w, None, check)
         if sample_weight is not None:
             per_row = per_row * sample_weight
         if reduction == "none":
@@ -150,7 +212,7 @@ def loss(logits, teacher_probs, log_weights, sample_weight=None, reduction="mean
         scale = sample_weight.to(logits.dtype).reshape(n, 1)
         if reduction == "mean":
             scale = scale / n
-    return DoubleDistillationFunction.apply(logits, p, log_w, scale, check)
+    return _apply(logits, p, log_w, scale, check)
 
 
 def check_scale(a):

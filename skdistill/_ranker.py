@@ -97,7 +97,8 @@ class DoubleDistilledRanker(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         A ``NeuralNetClassifier`` whose module outputs logits (criterion
         ``CrossEntropyLoss``, or skorch's default ``NLLLoss`` with a module of
         :mod:`skdistill.nets`). It is trained with
-        :class:`~skdistill.losses.DoubleDistillationLoss`. None: the paper's student, a
+        :class:`~skdistill.losses.DoubleDistillationLoss` (a net with ``compile=True``
+        also compiles the loss: one fused loop per row). None: the paper's student, a
         network with one narrow linear hidden layer
         (:class:`~skdistill.nets.BottleneckModule`, width 32), Adam, 20 epochs.
     teacher : classifier, default=None

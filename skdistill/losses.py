@@ -66,7 +66,12 @@ import torch
 import torch.nn.functional as F
 
 from . import _double_distillation
-from ._double_distillation import LogWeightError, check_scale, check_tensors
+from ._double_distillation import (
+    LOG_WEIGHT_MESSAGE,
+    LogWeightError,
+    check_scale,
+    check_tensors,
+)
 
 __all__ = [
     "DoubleDistillationLoss",
@@ -457,10 +462,9 @@ def double_distillation_loss(
     in cache-sized blocks of rows). This function computes :math:`\log w` from the
     teacher logits on every call; in training, where the teacher's targets are fixed,
     compute them once with :func:`double_distillation_target` and use
-    :class:`DoubleDistillationLoss`, which then costs about what
-    :func:`torch.nn.functional.cross_entropy` costs on the same logits
-    (``benchmarks/bench_double_distillation.py``). Autograd of the formula costs
-    several times more. Gradients also flow to ``teacher_probs`` and
+    :class:`DoubleDistillationLoss`. Autograd of the formula costs several times
+    more (``benchmarks/bench_double_distillation.py``); under ``torch.compile`` the
+    loss is one fused loop per row. Gradients also flow to ``teacher_probs`` and
     ``teacher_logits`` when they require them; double backward is not supported.
 
     Parameters
@@ -561,6 +565,13 @@ class DoubleDistillationLoss(torch.nn.CrossEntropyLoss):
     :class:`torch.nn.CrossEntropyLoss` so that skorch's
     ``predict_nonlinearity="auto"`` applies softmax in ``predict_proba``.
 
+    Under ``torch.compile`` (a skorch net's ``compile=True`` compiles its criterion)
+    the loss runs as one fused loop per row, at about the cost of
+    :func:`torch.nn.functional.cross_entropy` on the same logits; in eager mode it
+    runs in cache-sized blocks of rows (``benchmarks/bench_double_distillation.py``).
+    A target whose log weights are not all ``<= 0`` raises a ``ValueError`` (compiled:
+    torch's ``RuntimeError``, with the same message).
+
     Parameters
     ----------
     reduction : {"mean", "sum"}, default="mean"
@@ -588,9 +599,6 @@ class DoubleDistillationLoss(torch.nn.CrossEntropyLoss):
             # w = sigmoid(-a s) <= 1: a positive "log weight" is a target built wrongly,
             # most likely with the teacher's logits in place of log w
             raise ValueError(
-                f"{name}: the target's second block of {input.shape[1]} columns must hold "
-                "log negative weights log w <= 0 (w = 1 - sigmoid(a s) is at most 1); got "
-                f"a largest value of {error.args[0]!r}. Build the target with "
-                "skdistill.losses.double_distillation_target(teacher_probs, "
-                "teacher_logits, a)."
+                f"{name}: {LOG_WEIGHT_MESSAGE} Its largest value is {error.args[0]!r} "
+                f"(L = {input.shape[1]})."
             ) from None

@@ -139,6 +139,27 @@ def test_double_distillation_learns_the_labels(multilabel):
     assert ranker.score(X, Y) == precision_at_k(Y, ranker.decision_function(X), 1)
 
 
+def test_a_compiled_student_learns_as_the_eager_one(multilabel, monkeypatch):
+    """skorch's compile=True compiles the criterion: the loss's whole-tensor forward
+    pass (the aot_eager backend traces as inductor does, without compiling C++)."""
+    import skdistill._double_distillation as fused
+
+    traced = []
+    whole = fused._WholeTensorFunction.forward
+    monkeypatch.setattr(fused._WholeTensorFunction, "forward",
+                        staticmethod(lambda *args: traced.append(1) or whole(*args)))
+    X, Y = multilabel
+    torch._dynamo.reset()
+    scores = [
+        DoubleDistilledRanker(_net(compile=compiled, compile__backend="aot_eager"),
+                              _net(width=32), a=2.0, random_state=0)
+        .fit(X, Y).decision_function(X[:20])
+        for compiled in (False, True)
+    ]
+    assert traced
+    np.testing.assert_allclose(scores[1], scores[0], rtol=1e-4, atol=1e-5)
+
+
 def test_rows_without_labels_are_dropped_with_a_warning(multilabel):
     X, Y = multilabel
     Y = Y.tolil()
