@@ -57,11 +57,13 @@ def main(argv=None):
         print(f"\n== {name} {' '.join(options)}", flush=True)
         rows += importlib.import_module(name).main(options) or []
     print("\n== summary: ratio to the baseline measured in the same run")
-    print(f"{'benchmark':42s} {'size':28s} {'ratio':>7s} {'target':>7s}")
+    name_width = max([len("benchmark")] + [len(row["benchmark"]) for row in rows])
+    size_width = max([len("size")] + [len(row["size"]) for row in rows])
+    print(f"{'benchmark':{name_width}s} {'size':{size_width}s} {'ratio':>7s} {'target':>7s}")
     for row in rows:
         verdict = "ok" if row["ratio"] <= row["target"] else "ABOVE"
-        print(f"{row['benchmark']:42s} {row['size']:28s} {row['ratio']:7.2f} "
-              f"{row['target']:7.2f}  {verdict}")
+        print(f"{row['benchmark']:{name_width}s} {row['size']:{size_width}s} "
+              f"{row['ratio']:7.2f} {row['target']:7.2f}  {verdict}")
 
 
 if __name__ == "__main__":

@@ -529,9 +529,10 @@ def _ranking_targets(teacher, classes, positives, negatives, a, temperature, met
         pi[np.arange(len(labels)), labels] = 1.0
     if negatives == "sigmoid":
         # log sigmoid(-x) = -softplus(x): one (batch, L) array fewer than logsigmoid,
-        # which also returns a buffer, and exact in float32 (softplus(x) is x above 20)
-        log_w = F.softplus(torch.from_numpy(np.asarray(S, dtype=np.float32)) * a).neg_()
-        log_w = log_w.numpy()
+        # which also returns a buffer, and exact in float32 (softplus(x) is x above 20);
+        # S is this batch's own array, scaled in place
+        scaled = torch.from_numpy(np.asarray(S, dtype=np.float32)).mul_(a)
+        log_w = F.softplus(scaled).neg_().numpy()
     elif negatives == "one_minus":
         with np.errstate(divide="ignore"):
             log_w = np.log1p(-np.asarray(P, dtype=np.float32))
