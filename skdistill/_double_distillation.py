@@ -23,11 +23,13 @@ to stay in the CPU cache, each block read once from memory:
   the largest entry of ``q`` is ``1 / sum_j exp(z_j - max z)``;
 - ``p . f`` reuses the scratch block;
 - when the logits require a gradient, ``q - p`` is written to the one ``(batch, L)``
-  tensor of the call, and the backward pass scales it in place by the incoming
-  gradient: it becomes the logits' gradient, so no further ``(batch, L)`` tensor is
+  tensor of the call, already times each row's factor when the loss is a mean or a
+  sum; it becomes the logits' gradient, so no further ``(batch, L)`` tensor is
   allocated (at large ``L`` the page faults of a fresh tensor cost as much as the
-  arithmetic on it). A second backward through the same graph
-  (``retain_graph=True``) recomputes it.
+  arithmetic on it), and the backward pass of a loss that ends the graph (incoming
+  gradient 1) hands it over without touching it; any other incoming gradient scales
+  it in place. A second backward through the same graph (``retain_graph=True``)
+  recomputes it.
 
 Under ``torch.compile`` (skorch's ``compile=True`` compiles the criterion) the blocks
 would only get in the compiler's way: there the same forward pass is written on whole

@@ -72,6 +72,7 @@ from ._double_distillation import (
     check_scale,
     check_tensors,
 )
+from ._validation import check_probabilities
 
 __all__ = [
     "DoubleDistillationLoss",
@@ -180,9 +181,24 @@ class TargetLayout(NamedTuple):
                 raise ValueError(
                     f"{self!r} {'needs' if needed else 'has no column for'} {key}."
                 )
-        columns = [np.asarray(parts[key], dtype=np.float32).reshape(
-            -1, self.n_classes if key in ("proba", "log_weights") else 1)
-            for key in wanted if wanted[key]]
+        columns, n_rows = [], None
+        for key in (key for key in wanted if wanted[key]):
+            part = np.asarray(parts[key], dtype=np.float32)
+            if key in ("proba", "log_weights"):
+                shape_ok = part.ndim == 2 and part.shape[1] == self.n_classes
+                width = self.n_classes
+            else:
+                shape_ok = part.ndim == 1 or (part.ndim == 2 and part.shape[1] == 1)
+                width = 1
+            if not shape_ok or (n_rows is not None and part.shape[0] != n_rows):
+                rows = "n_samples" if n_rows is None else n_rows
+                wanted_shape = f"({rows}, {width})" if width > 1 else f"({rows},)"
+                raise ValueError(
+                    f"{key} must have shape {wanted_shape} in {self!r}; got an array of "
+                    f"shape {part.shape}."
+                )
+            n_rows = part.shape[0]
+            columns.append(part.reshape(n_rows, width))
         return np.concatenate(columns, axis=1)
 
     def unpack(self, target):
@@ -545,6 +561,13 @@ def double_distillation_target(teacher_probs, teacher_logits, a=1.0, *, sample_w
         raise ValueError(
             "teacher_probs and teacher_logits must be 2-D arrays of one shape "
             f"(n_samples, n_classes); got shapes {P.shape} and {S.shape}."
+        )
+    # the loss equals the paper's double sum only for rows that sum to one
+    check_probabilities(P, name="teacher_probs", atol=1e-5)
+    if np.isnan(S).any():
+        raise ValueError(
+            "teacher_logits contains NaN; the negative weights need a number (or +-inf) "
+            "for every label."
         )
     # log sigmoid(-x) = -softplus(x), exact in float32 (softplus(x) is x above 20);
     # 0 - softplus, not its negation, so that w = 1 gives log w = +0.0

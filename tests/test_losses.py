@@ -10,10 +10,18 @@ from skdistill.losses import (  # noqa: E402
     HintonDistillationLoss,
     SoftTargetCrossEntropy,
     SoftTargetNLLLoss,
+    TargetLayout,
     double_distillation_loss,
     double_distillation_target,
     hinton_target,
 )
+
+
+@pytest.fixture(autouse=True)
+def _seeded_torch():
+    """Every test draws its random tensors from the same seed, whatever ran before."""
+    torch.manual_seed(0)
+
 
 Z = np.array([[2.0, 0.5, -1.0], [0.0, 0.0, 0.0], [-0.5, 1.5, 0.3]])
 P = np.array([[0.7, 0.2, 0.1], [0.0, 1.0, 0.0], [0.25, 0.25, 0.5]])
@@ -281,9 +289,10 @@ def test_double_distillation_float32_agrees_with_float64_at_many_labels():
 
 def test_double_distillation_is_exact_when_every_weight_underflows():
     # In float32, sigmoid(-s) underflows to 0 for s > 88 (and is subnormal from about
-    # 87): a row of such logits is recomputed in log space, rows beside it are not
+    # 87); log w stays exact in log space
     f, p, s = _problem(4, 6, seed=6)
-    s[0] = 100.0 + 50 * torch.rand(6, dtype=torch.float64)
+    s[0] = 100.0 + 50 * torch.rand(6, dtype=torch.float64,
+                                    generator=torch.Generator().manual_seed(0))
     s[2] = 300.0
     s[2, 3] = 95.0
     assert torch.all(torch.sigmoid(-s[[0, 2]].float()) < torch.finfo(torch.float32).tiny)
@@ -345,6 +354,12 @@ def test_double_distillation_rejects_bad_input():
         double_distillation_target(p, s, a=0.0)
     with pytest.raises(ValueError, match="must be 2-D arrays of one shape"):
         double_distillation_target(p, s[:, :3])
+    with pytest.raises(ValueError, match="teacher_probs"):
+        double_distillation_target(2 * p, s)
+    with pytest.raises(ValueError, match="teacher_logits contains NaN"):
+        double_distillation_target(p, torch.where(s > 0, torch.nan, s))
+    with pytest.raises(ValueError, match=r"sample_weight must have shape \(3,\)"):
+        double_distillation_target(p, s, sample_weight=[1.0, 2.0])
     # teacher logits where the module wants log weights: caught, not a wrong loss
     with pytest.raises(ValueError, match="must hold log negative weights log w <= 0"):
         DoubleDistillationLoss()(f, torch.cat([p, s], dim=1))
@@ -447,3 +462,17 @@ def test_double_distillation_criterion_under_torch_compile(monkeypatch):
     # compiled, the check is an assertion in the graph: torch raises its RuntimeError
     with pytest.raises(RuntimeError, match="must hold log negative weights"):
         compiled(f, torch.cat([p, s.abs()], dim=1))
+
+
+def test_target_layout_pack_checks_the_shape_of_every_part():
+    layout = TargetLayout(3, labels=True, weights=True)
+    proba = np.full((2, 3), 1 / 3)
+    packed = layout.pack(proba, y_index=[0, -1], sample_weight=[[1.0], [2.0]])
+    assert packed.shape == (2, 5) and packed[1, 3] == -1 and packed[1, 4] == 2
+    # a (2, 6) block is not silently read as four rows of three
+    with pytest.raises(ValueError, match=r"proba must have shape \(n_samples, 3\)"):
+        layout.pack(np.full((2, 6), 1 / 6), y_index=[0, 1, 2, 0], sample_weight=np.ones(4))
+    with pytest.raises(ValueError, match=r"y_index must have shape \(2,\)"):
+        layout.pack(proba, y_index=[0, 1, 2], sample_weight=[1.0, 1.0])
+    with pytest.raises(ValueError, match=r"sample_weight must have shape \(2,\)"):
+        layout.pack(proba, y_index=[0, 1], sample_weight=np.ones((2, 2)))
