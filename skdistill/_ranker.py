@@ -528,11 +528,15 @@ def _ranking_targets(teacher, classes, positives, negatives, a, temperature, met
         pi = np.zeros((len(labels), len(classes)), dtype=np.float32)
         pi[np.arange(len(labels)), labels] = 1.0
     if negatives == "sigmoid":
-        # log sigmoid(-x) = -softplus(x): one (batch, L) array fewer than logsigmoid,
-        # which also returns a buffer, and exact in float32 (softplus(x) is x above 20);
-        # S is this batch's own array, scaled in place
-        scaled = torch.from_numpy(np.asarray(S, dtype=np.float32)).mul_(a)
-        log_w = F.softplus(scaled).neg_().numpy()
+        # log sigmoid(-x) = -softplus(x), exact in float32 (softplus(x) is x above 20),
+        # written over this batch's own scores a block of rows at a time, so that the
+        # weights cost no (batch, L) array of their own
+        log_w = torch.from_numpy(np.asarray(S, dtype=np.float32)).mul_(a)
+        step = max(1, (1 << 20) // max(log_w.shape[1], 1))
+        for start in range(0, log_w.shape[0], step):
+            block = log_w[start:start + step]
+            torch.neg(F.softplus(block), out=block)
+        log_w = log_w.numpy()
     elif negatives == "one_minus":
         with np.errstate(divide="ignore"):
             log_w = np.log1p(-np.asarray(P, dtype=np.float32))
