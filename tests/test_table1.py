@@ -164,6 +164,33 @@ def test_cli_prints_the_table_and_writes_the_files(tiny_data_home, tmp_path, cap
         "[table1:enron validation 3/3", "[table1:enron"]
 
 
+def test_normalized_rows_reach_every_fit_and_score(tiny_data_home, monkeypatch):
+    seen = []
+
+    class Spy(table1.DoubleDistilledRanker):
+        def fit(self, X, y, **params):
+            seen.append(X)
+            return super().fit(X, y, **params)
+
+        def decision_function(self, X):
+            seen.append(X)
+            return super().decision_function(X)
+
+    monkeypatch.setattr(table1, "DoubleDistilledRanker", Spy)
+    results = table1.run(data_home=tiny_data_home, trials=1, verbose=False,
+                         **{**TINY, "a_values": [1.0], "normalize": True})
+    assert results["settings"]["normalize"] == {"enron": True}
+    # four validation fits (teacher, student, one temperature, one a), then the four
+    # final fits and their test scores: all see unit rows
+    assert len(seen) == 4 + 2 * 4
+    for X in seen:
+        norms = np.sqrt(np.asarray(X.multiply(X).sum(axis=1))).ravel()
+        np.testing.assert_allclose(norms[norms > 0], 1.0, rtol=1e-6)
+    raw = table1.run(data_home=tiny_data_home, trials=1, verbose=False,
+                     **{**TINY, "a_values": [1.0]})
+    assert raw["settings"]["normalize"] == {"enron": False}
+
+
 @pytest.mark.parametrize("params, match", [
     ({"datasets": ["bibtex", "imagenet"]}, "datasets must be distinct names among"),
     ({"datasets": []}, "datasets must be distinct names"),
@@ -173,6 +200,7 @@ def test_cli_prints_the_table_and_writes_the_files(tiny_data_home, tmp_path, cap
     ({"validation_size": 1.0}, r"validation_size must be a fraction in \(0, 1\)"),
     ({"student_widths": {"delicious": 8}}, r"student_widths has entries for \['delicious'\]"),
     ({"max_epochs": 0}, r"max_epochs\['bibtex'\] must be a positive integer"),
+    ({"normalize": {"bibtex": "yes"}}, r"normalize\['bibtex'\] must be True or False"),
     ({"teacher_width": 51.2}, "teacher_width must be a positive integer"),
     ({"random_state": -1}, "random_state must be a non-negative integer"),
     ({"trials": 0}, "trials must be a positive integer"),
@@ -225,7 +253,15 @@ def test_full_size_table1(tmp_path):
         # the narrow ordinary student is clearly weaker than the teacher on every seed
         gap = table1._paired_differences(results, name, table1.TEACHER, table1.ONE_HOT)
         assert np.all(gap > 0.03)
-        # the paper's claim, as found at seed 0: double distillation beats distillation
-        # on every seed (P@1 +0.019 to +0.028 on Bibtex, +0.017 to +0.052 on Delicious)
-        gain = table1._paired_differences(results, name, table1.DOUBLE, table1.DISTILLED)
+        # as found at seed 0: the double-distilled student beats the ordinary one on
+        # every seed (P@1 +0.010 to +0.032 on Bibtex, +0.010 to +0.045 on Delicious)
+        gain = table1._paired_differences(results, name, table1.DOUBLE, table1.ONE_HOT)
         assert np.all(gain > 0)
+    # on Bibtex through the negatives: it beats plain distillation on every seed (P@1
+    # +0.019 to +0.028), which does not beat the ordinary student there
+    gain = table1._paired_differences(results, "bibtex", table1.DOUBLE, table1.DISTILLED)
+    assert np.all(gain > 0)
+    # on Delicious, whose teacher is stronger, plain distillation already helps on every
+    # seed (P@1 +0.007 to +0.035) and double distillation adds little (-0.005 to +0.009)
+    gain = table1._paired_differences(results, "delicious", table1.DISTILLED, table1.ONE_HOT)
+    assert np.all(gain > 0)
