@@ -212,27 +212,27 @@ def _best(records):
     return max(records, key=lambda record: record["valid_p1_best"])  # first of equal maxima
 
 
-def _tune(name, X, Y, *, settings, widths, seed, n_jobs, verbose):
+def _tune(name, X, Y, *, settings, options, seed, n_jobs, verbose):
     """Choose learning rates, temperature, ``a`` and epochs on a validation split."""
     split_seed, fit_seed = (int(s) for s in np.random.SeedSequence(seed).generate_state(2))
     X_fit, X_val, Y_fit, Y_val = train_test_split(
         X, Y, test_size=settings["validation_size"], random_state=split_seed)
     data = {"X_fit": X_fit, "Y_fit": Y_fit, "X_val": X_val, "Y_val": Y_val}
-    common = {**data, "max_epochs": widths["max_epochs"], "patience": widths["patience"],
+    common = {**data, "max_epochs": options["max_epochs"], "patience": options["patience"],
               "batch_size": settings["batch_size"], "seed": fit_seed}
     label = f"{NAME}:{name} validation"
     # 1. the teacher's and the ordinary student's learning rates (and epochs)
     calls = [(_validation_fit, {**common, "method": method, "width": width, "lr": lr,
                                 "keep": method == TEACHER})
              for method, width in ((TEACHER, settings["teacher_width"]),
-                                   (ONE_HOT, widths["student_width"]))
+                                   (ONE_HOT, options["student_width"]))
              for lr in settings["learning_rates"]]
     first = _run_parallel(calls, n_jobs=n_jobs, label=label + " 1/3", verbose=verbose)
     teacher_records = [record for record, _ in first if record["method"] == TEACHER]
     teacher_record = _best(teacher_records)
     teacher = next(r for record, r in first if record is teacher_record).student_
     student_record = _best([record for record, _ in first if record["method"] == ONE_HOT])
-    students = {**common, "width": widths["student_width"], "lr": student_record["lr"],
+    students = {**common, "width": options["student_width"], "lr": student_record["lr"],
                 "teacher": teacher}
     # 2. the distilled student's temperature, 3. the double-distilled student's a
     distilled = [record for record, _ in _run_parallel(
@@ -262,7 +262,7 @@ def _tune(name, X, Y, *, settings, widths, seed, n_jobs, verbose):
         "grid": {"learning_rates": list(settings["learning_rates"]),
                  "temperatures": list(settings["temperatures"]),
                  "a_values": list(settings["a_values"]),
-                 "max_epochs": widths["max_epochs"], "patience": widths["patience"]},
+                 "max_epochs": options["max_epochs"], "patience": options["patience"]},
         "fits": [record for record, _ in first] + distilled + double,
         "choice": choice,
         "validation_p1": {method: record["valid_p1_best"] for method, record in chosen.items()},
@@ -344,7 +344,7 @@ def _check_bool(value, name):
     return bool(value)
 
 
-def _per_dataset(value, datasets, key, param, check=_check_positive_int):
+def _per_dataset(value, datasets, key, param, check):
     """A per-data-set setting: the presets, overridden by one value for all data sets or
     a ``{name: value}`` dict, each value passed through ``check``."""
     presets = {name: PRESETS.get(name, OTHER_PRESET)[key] for name in datasets}
@@ -473,11 +473,11 @@ def run(
             f"got {validation_size!r}."
         )
     per_dataset = {  # preset key -> (run parameter, value per data set)
-        key: (param, _per_dataset(value, datasets, key, param, *check))
-        for key, param, value, *check in (
-            ("student_width", "student_widths", student_widths),
-            ("max_epochs", "max_epochs", max_epochs),
-            ("patience", "patience", patience),
+        key: (param, _per_dataset(value, datasets, key, param, check))
+        for key, param, value, check in (
+            ("student_width", "student_widths", student_widths, _check_positive_int),
+            ("max_epochs", "max_epochs", max_epochs, _check_positive_int),
+            ("patience", "patience", patience, _check_positive_int),
             ("normalize", "normalize", normalize, _check_bool),
         )
     }
@@ -491,19 +491,19 @@ def run(
         labelled = np.diff(Y.indptr) > 0
         dropped[name] = int(np.sum(~labelled))
         X, Y = X[labelled], Y[labelled]
-        widths = {key: values[name] for key, (_, values) in per_dataset.items()}
-        if widths["normalize"]:
+        options = {key: values[name] for key, (_, values) in per_dataset.items()}
+        if options["normalize"]:
             # row by row, so nothing is learnt from other rows (the test rows included)
             X, X_test = preprocessing.normalize(X), preprocessing.normalize(X_test)
         tuning_start = time.perf_counter()
-        tuning[name] = _tune(name, X, Y, settings=settings, widths=widths,
+        tuning[name] = _tune(name, X, Y, settings=settings, options=options,
                              seed=[seed, zlib.crc32(name.encode())], n_jobs=n_jobs,
                              verbose=verbose)
         tuning[name]["seconds"] = round(time.perf_counter() - tuning_start, 1)
         part = _runner.run_experiment(
             f"{NAME}:{name}", TITLE, _trial,
             {"dataset": name, "teacher_width": settings["teacher_width"],
-             "student_width": widths["student_width"], "batch_size": settings["batch_size"],
+             "student_width": options["student_width"], "batch_size": settings["batch_size"],
              "choice": tuning[name]["choice"]},
             keys=["dataset", "method"], metrics=METRICS, labels=LABELS, trials=trials,
             n_jobs=n_jobs, random_state=seed, verbose=verbose,
