@@ -4,8 +4,11 @@ import numpy as np
 import pytest
 from joblib import Memory
 from sklearn.datasets import make_classification
+from sklearn.ensemble import RandomForestClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import FunctionTransformer
 
 from skdistill import DistilledClassifier
 
@@ -103,3 +106,45 @@ def test_the_ranker_caches_its_teacher(tmp_path):
                           refit=False).fit(X, y)
     assert len(search.cv_results_["params"]) == 6
     assert count_fits(log) == 2  # one teacher per training fold
+
+
+def test_keys_include_the_routed_fit_parameters(data, tmp_path):
+    # the same rows with another sample_weight are another teacher
+    X, y = data
+    cache = str(tmp_path / "cache")
+    weights = np.random.RandomState(0).uniform(0.01, 1.0, size=len(y)) ** 4
+
+    def teacher_probabilities(memory, sample_weight):
+        clf = DistilledClassifier(LogisticRegression(), RandomForestClassifier(n_estimators=10),
+                                  memory=memory, random_state=0)
+        clf.fit(X, y, sample_weight=sample_weight)
+        return clf.teacher_.predict_proba(X)
+
+    teacher_probabilities(cache, None)
+    cached = teacher_probabilities(cache, weights)
+    fresh = teacher_probabilities(None, weights)
+    np.testing.assert_array_equal(cached, fresh)
+    assert np.abs(fresh - teacher_probabilities(None, None)).max() > 0.1
+
+
+def test_keys_include_the_columns_a_pipeline_hands_on(data, tmp_path):
+    # candidates of a search that select other columns must not share a teacher
+    X, y = data
+
+    def search(memory):
+        pipe = make_pipeline(
+            FunctionTransformer(_columns, kw_args={"columns": [0, 1]}),
+            DistilledClassifier(LogisticRegression(), RandomForestClassifier(n_estimators=10),
+                                memory=memory, random_state=0),
+        )
+        grid = {"functiontransformer__kw_args": [{"columns": c}
+                                                 for c in ([0, 1], [2, 3], [4, 5], [1, 4])]}
+        return GridSearchCV(pipe, grid, cv=3, refit=False).fit(X, y).cv_results_
+
+    cached, plain = search(str(tmp_path / "cache")), search(None)
+    np.testing.assert_array_equal(cached["mean_test_score"], plain["mean_test_score"])
+    assert np.ptp(plain["mean_test_score"]) > 0.05  # the columns matter
+
+
+def _columns(X, columns):
+    return X[:, columns]

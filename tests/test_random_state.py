@@ -119,3 +119,28 @@ def test_bad_random_state(data):
     X, y = data
     with pytest.raises(ValueError, match="random_state"):
         DistilledClassifier(random_state="seed").fit(X, y)
+
+
+def test_the_ranker_seeds_an_unseeded_teacher(data):
+    pytest.importorskip("skorch")
+    import torch
+    from skorch import NeuralNetClassifier
+
+    from skdistill import DoubleDistilledRanker
+    from skdistill.nets import BottleneckModule
+
+    X, y = data
+    student = NeuralNetClassifier(BottleneckModule, module__width=4, max_epochs=2,
+                                  criterion=torch.nn.CrossEntropyLoss, train_split=None,
+                                  verbose=0)
+
+    def fit(seed):
+        return DoubleDistilledRanker(student, RandomForestClassifier(n_estimators=5),
+                                     random_state=seed).fit(X, y)
+
+    first, second, other = fit(0), fit(0), fit(1)
+    np.testing.assert_array_equal(first.teacher_.predict_proba(X),
+                                  second.teacher_.predict_proba(X))
+    np.testing.assert_array_equal(first.decision_function(X), second.decision_function(X))
+    assert not np.array_equal(first.teacher_.predict_proba(X), other.teacher_.predict_proba(X))
+    assert first.teacher.random_state is None  # the user's teacher is left as given
