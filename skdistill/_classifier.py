@@ -24,15 +24,7 @@ from sklearn.utils.validation import (
 from ._routing import route_fit, teacher_student_router
 from ._seeding import draw_seeds, seed_random_states
 from ._selection import search_temperature
-from ._teacher import accepts_sparse as teacher_accepts_sparse
-from ._teacher import (
-    cached_teacher_step,
-    check_teacher,
-    is_callable_teacher,
-    is_prefit,
-    streams,
-    teacher_proba,
-)
+from ._teacher import as_teacher, cached, teacher_proba, teacher_step
 from .students import fit_soft_targets
 from .students._registry import find_adapter
 from .targets import make_soft_targets
@@ -277,12 +269,9 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         return HistGradientBoostingClassifier() if self.teacher is None else self.teacher
 
     def _allow_nan(self):
-        # Both models see X: NaN passes only if both accept it (a callable teacher is
-        # the user's own function and is trusted to).
-        teacher = self._get_teacher()
-        return get_tags(self._get_student()).input_tags.allow_nan and (
-            is_callable_teacher(teacher) or get_tags(teacher).input_tags.allow_nan
-        )
+        # Both models see X: NaN passes only if both accept it.
+        return (get_tags(self._get_student()).input_tags.allow_nan
+                and as_teacher(self._get_teacher()).allow_nan())
 
     # -- fit --------------------------------------------------------------------------
 
@@ -311,10 +300,9 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         """
         _raise_for_params(fit_params, self, "fit")
         student = self._get_student()
-        teacher = self._get_teacher()
         adapter = find_adapter(student)  # unsupported student: TypeError before any fitting
-        check_teacher(teacher)
-        prefit = is_prefit(teacher)
+        teacher = as_teacher(self._get_teacher()).check()
+        prefit = teacher.prefit
         if self.loss != "soft_targets" and adapter.loss_fit(student, self.loss) is None:
             raise ValueError(
                 f"loss={self.loss!r} needs a network student (a skorch net, whose adapter "
@@ -372,19 +360,19 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         seeds = dict(zip(parts, draw_seeds(self.random_state, len(parts))))
         self.student_ = seed_random_states(clone(student), seeds["student"])
         join = self._join(adapter, teacher)
-        if not prefit:
-            teacher = seed_random_states(clone(teacher), seeds["teacher"])
-        self.teacher_, P_teacher = cached_teacher_step(self.memory, teacher)(
+        teacher = teacher.seeded(seeds["teacher"])
+        fitted, P_teacher = cached(self.memory, teacher_step, teacher)(
             teacher, X, y, labelled, self.classes_, cv=self.teacher_cv, n_jobs=self.n_jobs,
             fit_params=routed["teacher"], random_state=seeds["teacher_cv"],
             probabilities=join != "batches",
         )
+        self.teacher_ = fitted.teacher
         self.temperature_ = (
-            self._auto_temperature(X, P_teacher, labelled, y_index, routed["student"])
+            self._auto_temperature(fitted, X, P_teacher, labelled, y_index, routed["student"])
             if auto else float(self.temperature)
         )
         with adapter.seeded(self.student_, seeds["student"]):
-            self._fit_student(join, adapter, X, P_teacher, y_index, routed["student"])
+            self._fit_student(join, adapter, fitted, X, P_teacher, y_index, routed["student"])
         return self
 
     def _labelled_mask(self, y, allow_none):
@@ -420,7 +408,7 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
             )
         return classes
 
-    def _auto_temperature(self, X, P_teacher, labelled, y_index, sample_weight):
+    def _auto_temperature(self, teacher, X, P_teacher, labelled, y_index, sample_weight):
         """``temperature="auto"``: the Brier-optimal temperature on the labelled rows."""
         rows = np.flatnonzero(labelled)
         if P_teacher is None:
@@ -428,7 +416,7 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
             # labelled rows chunk by chunk, so a sparse or large X is densified a chunk
             # at a time.
             P = np.vstack([
-                teacher_proba(self.teacher_, _safe_indexing(X, rows[chunk]), self.classes_)
+                teacher_proba(teacher, _safe_indexing(X, rows[chunk]), self.classes_)
                 for chunk in gen_batches(rows.size, _AUTO_TEMPERATURE_CHUNK)
             ])
         else:
@@ -456,16 +444,16 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         """
         if self.loss != "soft_targets":
             return "loss"
-        if (self.teacher_cv is None and streams(teacher)
+        if (self.teacher_cv is None and teacher.streams
                 and adapter.teacher_batches_fit(self.student_) is not None):
             return "batches"
         return "targets"
 
-    def _fit_student(self, join, adapter, X, P_teacher, y_index, sample_weight):
+    def _fit_student(self, join, adapter, teacher, X, P_teacher, y_index, sample_weight):
         """Fit ``student_`` as ``join`` says (see :meth:`_join`)."""
         if join == "batches":
             adapter.teacher_batches_fit(self.student_)(
-                self.student_, X, partial(teacher_proba, self.teacher_, classes=self.classes_),
+                self.student_, X, partial(teacher.proba, classes=self.classes_),
                 y_index, classes=self.classes_, make_targets=self._make_targets,
                 sample_weight=sample_weight,
             )
@@ -580,13 +568,13 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         -------
         routing : MetadataRouter
         """
-        return teacher_student_router(self, self._get_teacher(), self._get_student())
+        return teacher_student_router(self, as_teacher(self._get_teacher()), self._get_student())
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         student = self._get_student()
         tags.input_tags.sparse = (find_adapter(student).accepts_sparse(student)
-                                  and teacher_accepts_sparse(self._get_teacher()))
+                                  and as_teacher(self._get_teacher()).accepts_sparse())
         tags.input_tags.allow_nan = self._allow_nan()
         return tags
 

@@ -11,7 +11,6 @@ from scipy import sparse
 from scipy.special import log_softmax
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, _fit_context, clone
 from sklearn.exceptions import DataConversionWarning
-from sklearn.utils import _safe_indexing
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.metadata_routing import UNUSED, _raise_for_params
 from sklearn.utils.multiclass import check_classification_targets
@@ -19,14 +18,12 @@ from sklearn.utils.validation import (
     _check_sample_weight,
     check_consistent_length,
     check_is_fitted,
-    check_memory,
     validate_data,
 )
 
 from ._nets import (
     _MISSING,
     fit_net,
-    fit_net_on_labels,
     is_classifier_net,
     is_skorch_net,
     label_column,
@@ -37,7 +34,7 @@ from ._nets import (
 )
 from ._routing import route_fit, teacher_student_router
 from ._seeding import draw_seeds, seed_random_states
-from ._teacher import check_teacher, fit_teacher, is_frozen, teacher_scores, unfrozen
+from ._teacher import as_teacher, cached, fit_on_examples
 from ._top_k import top_k_indices
 from .metrics import precision_at_k
 
@@ -231,9 +228,9 @@ class DoubleDistilledRanker(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         self : DoubleDistilledRanker
         """
         _raise_for_params(fit_params, self, "fit")
-        student, teacher = self._get_student(), self._get_teacher()
+        student = self._get_student()
         _check_student(student)
-        check_teacher(teacher)
+        teacher = as_teacher(self._get_teacher()).check()
         X, y = validate_data(self, X, y, accept_sparse="csr", dtype=(np.float64, np.float32),
                              ensure_min_samples=2, multi_output=True)
         self.classes_, rows, labels = _examples(y, X.shape[0])
@@ -248,34 +245,24 @@ class DoubleDistilledRanker(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         routed = route_fit(self, teacher, sample_weight, fit_params)
         weights = None if routed["student"] is None else routed["student"][rows]
         teacher_seed, student_seed = draw_seeds(self.random_state, 2)
-        self.teacher_ = self._fit_teacher(teacher, X, rows, labels, routed["teacher"],
-                                          teacher_seed)
+        fitted = self._fit_teacher(teacher.seeded(teacher_seed), X, rows, labels,
+                                   routed["teacher"])
+        self.teacher_ = None if fitted is None else fitted.teacher
         self.student_ = seed_random_states(clone(student), student_seed)
         with torch_seeded(student_seed):
-            self._fit_student(X, rows, labels, weights)
+            self._fit_student(fitted, X, rows, labels, weights)
         return self
 
-    def _fit_teacher(self, teacher, X, rows, labels, fit_params, seed):
-        if is_frozen(teacher):
-            known = np.asarray(unfrozen(teacher).classes_)
-            unknown = np.setdiff1d(self.classes_[np.unique(labels)], known)
-            if unknown.size:
-                raise ValueError(
-                    f"y has labels {unknown[:10].tolist()}{' ...' if unknown.size > 10 else ''} "
-                    "that the prefit teacher does not know (not in its classes_); a teacher "
-                    "must score every label it is to distil. Refit the teacher on these "
-                    "labels, or leave them out of y."
-                )
+    def _fit_teacher(self, teacher, X, rows, labels, fit_params):
+        if teacher.prefit:
+            teacher.check_knows(self.classes_[np.unique(labels)])
             return teacher
         if not self._uses_teacher():
             return None
-        fit = _fit_teacher_on_examples
-        if self.memory is not None:
-            fit = check_memory(self.memory).cache(fit)
-        return fit(seed_random_states(clone(teacher), seed), X, rows, self.classes_[labels],
-                   fit_params, seed)
+        return cached(self.memory, fit_on_examples, teacher)(
+            teacher, X, rows, self.classes_[labels], fit_params)
 
-    def _fit_student(self, X, rows, labels, weights):
+    def _fit_student(self, teacher, X, rows, labels, weights):
         from .losses import DoubleDistillationLoss, TargetLayout
 
         net = self.student_
@@ -283,7 +270,7 @@ class DoubleDistilledRanker(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         meta = meta_layout.pack(y_index=labels, sample_weight=row_weights(weights, len(rows)))
         settings = {f"criterion__{key}": _MISSING for key in net.get_params_for("criterion")}
         targets = partial(
-            _ranking_targets, self.teacher_ if self._uses_teacher() else None, self.classes_,
+            _ranking_targets, teacher if self._uses_teacher() else None, self.classes_,
             self.positives, self.negatives, float(self.a), float(self.temperature),
             meta_layout, TargetLayout(len(self.classes_), log_weights=True, weights=True),
         )
@@ -420,21 +407,12 @@ class DoubleDistilledRanker(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         -------
         routing : MetadataRouter
         """
-        return teacher_student_router(self, self._get_teacher(), self._get_student())
+        return teacher_student_router(self, as_teacher(self._get_teacher()), self._get_student())
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
         return tags
-
-
-def _fit_teacher_on_examples(teacher, X, rows, y, fit_params, seed):
-    """Fit ``teacher`` on the examples ``(X[rows], y)`` (a net reads the rows in place)."""
-    params = {key: np.asarray(value)[rows] for key, value in fit_params.items()}
-    with torch_seeded(seed):
-        if is_skorch_net(teacher):
-            return fit_net_on_labels(teacher, X, y, rows=rows, **params)
-        return fit_teacher(teacher, _safe_indexing(X, rows), y, **params)
 
 
 def _check_student(student):
@@ -517,7 +495,7 @@ def _ranking_targets(teacher, classes, positives, negatives, a, temperature, met
     meta = meta_layout.unpack(meta)
     labels = meta.labels.astype(np.int64)
     if teacher is not None:
-        S, P = teacher_scores(teacher, Xb, classes)
+        S, P = as_teacher(teacher).scores(Xb, classes)
     if positives == "teacher":
         # torch's softmax: one fused pass per row, several times faster than SciPy's at
         # 10^5 labels, where this runs once per batch

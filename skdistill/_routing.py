@@ -16,25 +16,29 @@ from sklearn.utils.metadata_routing import (
     process_routing,
 )
 
-from ._teacher import accepts_sample_weight, is_callable_teacher, is_prefit
-
 
 def teacher_student_router(owner, teacher, student):
     """The ``MetadataRouter`` of an estimator whose ``fit`` fits a teacher and a student.
 
-    The owner's own request says what its ``score`` takes (``set_score_request``); its
-    ``fit`` consumes nothing itself (declare ``__metadata_request__fit =
-    {"sample_weight": UNUSED}`` on the class).
+    ``teacher`` is the teacher's adapter (``skdistill._teacher.as_teacher``). The owner's
+    own request says what its ``score`` takes (``set_score_request``); its ``fit``
+    consumes nothing itself (declare ``__metadata_request__fit = {"sample_weight":
+    UNUSED}`` on the class).
     """
     router = MetadataRouter(owner=owner).add_self_request(owner)
-    if not is_callable_teacher(teacher):
-        router.add(teacher=teacher, method_mapping=MethodMapping().add(caller="fit", callee="fit"))
+    if teacher.routes_fit:
+        router.add(teacher=teacher.teacher,
+                   method_mapping=MethodMapping().add(caller="fit", callee="fit"))
     router.add(student=student, method_mapping=MethodMapping().add(caller="fit", callee="fit"))
     return router
 
 
 def route_fit(owner, teacher, sample_weight, fit_params):
-    """``{"teacher": fit parameters, "student": sample_weight or None}`` for one fit."""
+    """``{"teacher": fit parameters, "student": sample_weight or None}`` for one fit.
+
+    ``teacher`` is the teacher's adapter; without routing, ``sample_weight`` goes to a
+    teacher fitted here, which must take it.
+    """
     if _routing_enabled():
         routed = process_routing(owner, "fit", sample_weight=sample_weight, **fit_params)
         teacher_params = dict(routed.teacher.fit) if "teacher" in routed else {}
@@ -47,12 +51,7 @@ def route_fit(owner, teacher, sample_weight, fit_params):
             )
         return {"teacher": teacher_params, "student": student_params.get("sample_weight")}
     teacher_params = {}
-    if sample_weight is not None and not is_prefit(teacher):
-        if not accepts_sample_weight(teacher):
-            raise ValueError(
-                f"sample_weight was given but the teacher {type(teacher).__name__} does not "
-                "accept sample_weight in fit. Enable metadata routing to send it only to "
-                "the student, or use a teacher that supports it."
-            )
+    if sample_weight is not None and not teacher.prefit:
+        teacher.check_sample_weight()
         teacher_params["sample_weight"] = sample_weight
     return {"teacher": teacher_params, "student": sample_weight}

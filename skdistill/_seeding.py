@@ -1,6 +1,9 @@
-"""Seeding the ``random_state`` parameters of an estimator and its nested estimators."""
+"""Seeds: the ``random_state`` parameters of an estimator and its nested estimators, the
+parts of a fit, and a splitter that shuffles without one."""
 
 from __future__ import annotations
+
+import copy
 
 import numpy as np
 from sklearn.utils import check_random_state
@@ -66,3 +69,25 @@ def draw_seeds(random_state, n):
         return [None] * n
     rng = check_random_state(random_state)
     return [int(seed) for seed in rng.randint(np.iinfo(np.int32).max, size=n)]
+
+
+def seeded_splitter(splitter, random_state):
+    """The splitter, with a seed from ``random_state`` if it shuffles without one.
+
+    The user's splitter keeps its ``random_state=None``: a copy is seeded.
+
+    Examples
+    --------
+    >>> from sklearn.model_selection import KFold
+    >>> seeded_splitter(KFold(3, shuffle=True), 0).random_state is not None
+    True
+    >>> seeded_splitter(KFold(3), 0).random_state is None
+    True
+    """
+    if random_state is None or not getattr(splitter, "shuffle", False):
+        return splitter
+    if getattr(splitter, "random_state", 0) is not None:
+        return splitter
+    seeded = copy.copy(splitter)
+    seeded.random_state = int(check_random_state(random_state).randint(np.iinfo(np.int32).max))
+    return seeded

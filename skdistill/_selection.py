@@ -19,25 +19,12 @@ from numbers import Integral
 import numpy as np
 from scipy.optimize import minimize_scalar
 from scipy.special import log_softmax
-from sklearn.base import clone
-from sklearn.model_selection import check_cv
 from sklearn.utils import Bunch
 from sklearn.utils._param_validation import StrOptions, validate_params
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import _check_sample_weight, _num_samples, column_or_1d
 
-# Every use of the package's teacher step goes through these names, so that a rename
-# in ._teacher is a one-line change here.
-from ._teacher import (
-    _fit_predict,
-    accepts_sample_weight,
-    check_teacher,
-    is_callable_teacher,
-    is_frozen,
-    seeded_splitter,
-    teacher_proba,
-)
+from ._teacher import TeacherAdapter, as_teacher, check_splits, cross_fit_proba
 from ._validation import check_probabilities
 
 SCORINGS = ("brier", "log_loss")
@@ -189,29 +176,34 @@ def search_temperature(P, y_index, *, scoring="brier", sample_weight=None):
 # --------------------------------------------------------------------------- #
 
 
-def _kind(candidate):
-    if is_callable_teacher(candidate):
-        return "callable"
-    if is_frozen(candidate):
-        return "prefit"
-    if hasattr(candidate, "fit"):
-        return "cv"
-    return "proba"
+def _as_candidate(candidate):
+    """A teacher's adapter, or the candidate itself when it is a probability matrix."""
+    if isinstance(candidate, TeacherAdapter) or not (hasattr(candidate, "fit")
+                                                     or callable(candidate)):
+        return candidate
+    return as_teacher(candidate)
 
 
-def _base_name(candidate, kind):
-    if kind == "proba":
+def _checked(names, candidates):
+    for name, candidate in zip(names, candidates):
+        if isinstance(candidate, TeacherAdapter):
+            try:
+                candidate.check()
+            except TypeError as exc:
+                raise TypeError(f"candidate {name!r}: {exc}") from exc
+    return names, candidates
+
+
+def _base_name(candidate):
+    if not isinstance(candidate, TeacherAdapter):
         return "proba"
-    if kind == "callable":
-        return getattr(candidate, "__name__", type(candidate).__name__).lower()
-    if kind == "prefit":
-        return type(candidate.estimator).__name__.lower()
-    return type(candidate).__name__.lower()
+    model = candidate.estimator  # a function has a name, an estimator its class's
+    return getattr(model, "__name__", type(model).__name__).lower()
 
 
-def _auto_names(candidates, kinds):
-    """Lower-case class names, numbered when repeated, as ``make_pipeline`` does."""
-    names = [_base_name(c, k) for c, k in zip(candidates, kinds)]
+def auto_names(names):
+    """The names, numbered where repeated, as ``make_pipeline`` numbers its steps."""
+    names = list(names)
     counts = defaultdict(int)
     for name in names:
         counts[name] += 1
@@ -230,13 +222,12 @@ def _named_candidates(candidates):
         names = [str(name) for name in candidates]
         if len(set(names)) != len(names):
             raise ValueError(f"candidate names must be distinct as strings; got {names}.")
-        values = list(candidates.values())
-        return names, values, [_kind(c) for c in values]
+        return _checked(names, [_as_candidate(c) for c in candidates.values()])
     values = list(candidates) if isinstance(candidates, list | tuple) else [candidates]
     if not values:
         raise ValueError("candidates is empty; give at least one teacher.")
-    kinds = [_kind(c) for c in values]
-    return _auto_names(values, kinds), values, kinds
+    values = [_as_candidate(c) for c in values]
+    return _checked(auto_names(_base_name(c) for c in values), values)
 
 
 def _check_proba_candidate(P, name, n_samples, classes):
@@ -271,29 +262,6 @@ def _resolve_classes(y, classes):
         raise ValueError(f"y contains labels {unknown.tolist()} that are not in classes="
                          f"{classes.tolist()}; add them to classes.")
     return classes
-
-
-def _splits(cv, X, y, random_state, split_params=None):
-    splitter = seeded_splitter(check_cv(cv, y, classifier=True), random_state)
-    try:
-        splits = list(splitter.split(X, y, **(split_params or {})))
-    except ValueError as exc:
-        raise ValueError(f"cv={cv!r} cannot split the {len(y)} rows of (X, y): {exc}") from exc
-    seen = np.zeros(len(y), dtype=int)
-    for _, test in splits:
-        np.add.at(seen, test, 1)
-    if np.any(seen != 1):
-        raise ValueError("cv must partition the rows (every row in exactly one test fold), as "
-                         "cross_val_predict requires; use KFold/StratifiedKFold-like splitters. "
-                         "To score on a single held-out set, fit the candidates yourself and "
-                         "pass them in sklearn.frozen.FrozenEstimator with the held-out (X, y).")
-    return splits
-
-
-def _fit_fold(estimator, X, y, train, test, classes, fit_params):
-    start = time.perf_counter()
-    _, P = _fit_predict(estimator, X, y, train, test, classes, fit_params)
-    return P, time.perf_counter() - start, estimator
 
 
 # --------------------------------------------------------------------------- #
@@ -473,25 +441,20 @@ def compare_teachers(candidates, X, y, *, scoring="brier", cv=5, classes=None, n
     True
     """
     start = time.perf_counter()
-    names, values, kinds = _named_candidates(candidates)
+    names, values = _named_candidates(candidates)
     y = column_or_1d(y, warn=True)
     check_classification_targets(y)
     n_samples = y.shape[0]
     if n_samples < 2:
         raise ValueError(f"y has {n_samples} row(s); standard errors need at least 2.")
     if X is None:
-        needs_X = [name for name, kind in zip(names, kinds) if kind != "proba"]
+        needs_X = [name for name, value in zip(names, values)
+                   if isinstance(value, TeacherAdapter)]
         if needs_X:
             raise ValueError(f"X is None but candidates {needs_X} must predict on X; pass X, "
                              "or give only probability matrices.")
     elif _num_samples(X) != n_samples:
         raise ValueError(f"X has {_num_samples(X)} rows but y has {n_samples}.")
-    for name, value, kind in zip(names, values, kinds):
-        if kind in ("cv", "prefit"):
-            try:
-                check_teacher(value)
-            except TypeError as exc:
-                raise TypeError(f"candidate {name!r}: {exc}") from exc
     fit_params = [{} for _ in values]
     if sample_weight is not None:
         sample_weight = _check_sample_weight(sample_weight, np.empty((n_samples, 0)),
@@ -499,16 +462,13 @@ def compare_teachers(candidates, X, y, *, scoring="brier", cv=5, classes=None, n
         if not sample_weight.sum() > 0:
             raise ValueError("sample_weight sums to zero; give at least one row a positive "
                              "weight.")
-        for i, (name, value, kind) in enumerate(zip(names, values, kinds)):
-            if kind == "cv":
-                if not accepts_sample_weight(value):
-                    raise ValueError(
-                        f"sample_weight was given but candidate {name!r} "
-                        f"({type(value).__name__}) does not accept sample_weight in fit; "
-                        "leave it out, or use a teacher that supports it.")
+        for i, (name, value) in enumerate(zip(names, values)):
+            if isinstance(value, TeacherAdapter) and not value.prefit:
+                value.check_sample_weight(
+                    f"candidate {name!r} ({type(value.teacher).__name__})")
                 fit_params[i] = {"sample_weight": sample_weight}
     result = score_candidates(
-        names, values, kinds, X, y, scoring=scoring, cv=cv, classes=_resolve_classes(y, classes),
+        names, values, X, y, scoring=scoring, cv=cv, classes=_resolve_classes(y, classes),
         n_jobs=n_jobs, random_state=random_state, fit_params=fit_params,
         sample_weight=sample_weight,
     )
@@ -524,45 +484,47 @@ def compare_teachers(candidates, X, y, *, scoring="brier", cv=5, classes=None, n
     return result
 
 
-def score_candidates(names, values, kinds, X, y, *, scoring, cv, classes, n_jobs=None,
+def score_candidates(names, candidates, X, y, *, scoring, cv, classes, n_jobs=None,
                      random_state=None, fit_params=None, split_params=None,
                      sample_weight=None):
     """The work of :func:`compare_teachers` on checked inputs.
 
-    ``fit_params`` holds one dict of fit parameters per candidate (row-aligned ones are
-    indexed by the training fold); ``split_params`` go to the splitter's ``split``;
-    ``sample_weight`` weights the per-row scores. Returns the result ``Bunch`` with
-    ``per_row_scores``, ``proba`` and ``estimators`` always included.
+    ``candidates`` are teacher adapters (a prefit one predicts ``X``, one fitted here is
+    cross-fitted) or probability matrices. ``fit_params`` holds one dict of fit
+    parameters per candidate (row-aligned ones are indexed by the training fold);
+    ``split_params`` go to the splitter's ``split``; ``sample_weight`` weights the
+    per-row scores. Returns the result ``Bunch`` with ``per_row_scores``, ``proba`` and
+    ``estimators`` always included.
     """
     n_samples = y.shape[0]
-    fit_params = fit_params or [{} for _ in values]
-    probas = [None] * len(values)
-    for i, (name, value, kind) in enumerate(zip(names, values, kinds)):
-        if kind == "proba":
-            probas[i] = _check_proba_candidate(value, name, n_samples, classes)
-        elif kind in ("prefit", "callable"):
+    fit_params = fit_params or [{} for _ in candidates]
+    probas = [None] * len(candidates)
+    to_fit = []
+    for i, (name, candidate) in enumerate(zip(names, candidates)):
+        if not isinstance(candidate, TeacherAdapter):
+            probas[i] = _check_proba_candidate(candidate, name, n_samples, classes)
+        elif candidate.prefit:
             try:
-                probas[i] = teacher_proba(value, X, classes)
+                probas[i] = candidate.proba(X, classes)
             except ValueError as exc:
                 raise ValueError(f"candidate {name!r}: {exc}") from exc
+        else:
+            to_fit.append(i)
 
-    to_fit = [i for i, kind in enumerate(kinds) if kind == "cv"]
-    splits = _splits(cv, X, y, random_state, split_params) if to_fit else None
-    estimators = [None] * len(values)
+    estimators = [None] * len(candidates)
+    splits = None
     fit_time = 0.0
     if to_fit:
-        tasks = [(i, train, test) for i in to_fit for train, test in splits]
-        results = Parallel(n_jobs=n_jobs)(
-            delayed(_fit_fold)(clone(values[i]), X, y, train, test, classes, fit_params[i])
-            for i, train, test in tasks
+        splits = check_splits(
+            cv, X, y, random_state=random_state, split_params=split_params,
+            hint=" To score on a single held-out set, fit the candidates yourself and pass "
+                 "them in sklearn.frozen.FrozenEstimator with the held-out (X, y).",
         )
-        for i in to_fit:
-            probas[i] = np.empty((n_samples, len(classes)))
-            estimators[i] = []
-        for (i, _, test), (P, seconds, fitted) in zip(tasks, results):
-            probas[i][test] = P
-            estimators[i].append(fitted)
-            fit_time += seconds
+        results = cross_fit_proba([candidates[i] for i in to_fit], X, y, classes, splits,
+                                  n_jobs=n_jobs, fit_params=[fit_params[i] for i in to_fit])
+        for i, result in zip(to_fit, results):
+            probas[i], estimators[i] = result.proba, result.estimators
+            fit_time += result.fit_time
 
     y_index = np.searchsorted(classes, y)
     per_row = np.stack([per_row_scores(P, y_index, scoring) for P in probas])

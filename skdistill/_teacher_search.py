@@ -6,7 +6,7 @@ import time
 from numbers import Integral
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, _fit_context, clone
+from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, _fit_context
 from sklearn.utils import get_tags
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.metadata_routing import (
@@ -20,16 +20,9 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
-from ._seeding import draw_seeds, seed_random_states
-from ._selection import SCORINGS, _auto_names, score_candidates
-from ._teacher import (
-    accepts_sample_weight,
-    check_teacher,
-    fit_teacher,
-    is_callable_teacher,
-    is_frozen,
-    teacher_proba,
-)
+from ._seeding import draw_seeds
+from ._selection import SCORINGS, auto_names, score_candidates
+from ._teacher import as_teacher
 
 
 def _search_has(attr=None):
@@ -195,7 +188,7 @@ class TeacherSearchCV(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
             if isinstance(item, tuple) and not (len(item) == 2 and isinstance(item[0], str)):
                 raise ValueError(f"a named candidate is a (str, classifier) pair; got {item!r}.")
         unnamed = [i for i, item in enumerate(items) if not isinstance(item, tuple)]
-        auto = dict(zip(unnamed, _auto_names([items[i] for i in unnamed], ["cv"] * len(unnamed))))
+        auto = dict(zip(unnamed, auto_names(type(items[i]).__name__.lower() for i in unnamed)))
         return [item if isinstance(item, tuple) else (auto[i], item)
                 for i, item in enumerate(items)]
 
@@ -217,13 +210,13 @@ class TeacherSearchCV(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
             if isinstance(candidate, type):
                 raise TypeError(f"candidate {name!r} is the class {candidate.__name__}; give an "
                                 f"instance, {candidate.__name__}().")
-            if is_callable_teacher(candidate) or not hasattr(candidate, "fit"):
+            if not hasattr(candidate, "fit"):
                 raise TypeError(
                     f"candidate {name!r} is a {type(candidate).__name__}, not a classifier. "
                     "Wrap a probability function in skdistill.BayesTeacher; compare "
                     "precomputed probabilities with skdistill.metrics.compare_teachers.")
             try:
-                check_teacher(candidate)
+                as_teacher(candidate).check()
             except TypeError as exc:
                 raise TypeError(f"candidate {name!r}: {exc}") from exc
         return named
@@ -330,11 +323,9 @@ class TeacherSearchCV(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         candidate_params, split_params = self._route(named, sample_weight, fit_params)
 
         seeds = draw_seeds(self.random_state, len(named) + 1)
-        candidates = [c if is_frozen(c) else seed_random_states(clone(c), seed)
-                      for (_, c), seed in zip(named, seeds)]
-        kinds = ["prefit" if is_frozen(c) else "cv" for c in candidates]
+        candidates = [as_teacher(c).seeded(seed) for (_, c), seed in zip(named, seeds)]
         comparison = score_candidates(
-            names, candidates, kinds, X, y, scoring=self.scoring, cv=self.cv,
+            names, candidates, X, y, scoring=self.scoring, cv=self.cv,
             classes=self.classes_, n_jobs=self.n_jobs, random_state=seeds[-1],
             fit_params=candidate_params, split_params=split_params, sample_weight=sample_weight,
         )
@@ -349,12 +340,9 @@ class TeacherSearchCV(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         if self.refit:
             best = candidates[self.best_index_]
             start = time.perf_counter()
-            if is_frozen(best):
-                self.best_estimator_ = best
-            else:
-                self.best_estimator_ = fit_teacher(clone(best), X, y,
-                                                   **candidate_params[self.best_index_])
-                self.n_fits_ += 1
+            self.best_estimator_ = best.seeded(best.seed).fit(
+                X, y, **candidate_params[self.best_index_]).teacher
+            self.n_fits_ += not best.prefit
             self.refit_time_ = time.perf_counter() - start
         return self
 
@@ -368,16 +356,9 @@ class TeacherSearchCV(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
             return [{} for _ in named], {}
         params = []
         for name, candidate in named:
-            if is_frozen(candidate):
-                params.append({})
-            elif not accepts_sample_weight(candidate):
-                raise ValueError(
-                    f"sample_weight was given but candidate {name!r} "
-                    f"({type(candidate).__name__}) does not accept sample_weight in fit. "
-                    "Enable metadata routing to send it only where it is requested, or drop "
-                    "that candidate.")
-            else:
-                params.append({"sample_weight": sample_weight})
+            teacher = as_teacher(candidate)
+            teacher.check_sample_weight(f"candidate {name!r} ({type(candidate).__name__})")
+            params.append({} if teacher.prefit else {"sample_weight": sample_weight})
         return params, {}
 
     # -- the chosen teacher ------------------------------------------------------------
@@ -407,7 +388,7 @@ class TeacherSearchCV(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         proba : ndarray of shape (n_samples, n_classes)
         """
         X = self._check_X(X)
-        return teacher_proba(self.best_estimator_, X, self.classes_)
+        return as_teacher(self.best_estimator_).proba(X, self.classes_)
 
     @available_if(_search_has("predict"))
     def predict(self, X):

@@ -28,11 +28,12 @@ Examples
 
 from __future__ import annotations
 
-import contextlib
 from numbers import Integral
 
 import torch
 from torch import nn
+
+from ._nets import torch_seeded
 
 __all__ = ["BottleneckModule", "LinearModule", "MLPModule"]
 
@@ -69,17 +70,6 @@ def _make_activation(activation):
         f"activation must be None, a name such as 'relu', or a torch.nn.Module class "
         f"(e.g. torch.nn.ReLU); got {activation!r}."
     )
-
-
-@contextlib.contextmanager
-def _seeded(seed):
-    """Run the block on a forked CPU RNG seeded with ``seed`` (no-op for None)."""
-    if seed is None:
-        yield
-        return
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
-        yield
 
 
 def _linear(n_in, n_out):
@@ -150,7 +140,7 @@ class MLPModule(nn.Module):
             raise ValueError(f"random_state must be an int or None; got {random_state!r}.")
         self.random_state = random_state
         self._lazy = n_features is None
-        with _seeded(self.random_state):
+        with torch_seeded(self.random_state):
             self.layers = self._build(n_features, n_classes, hidden_units, activation, dropout)
 
     @staticmethod
@@ -174,7 +164,7 @@ class MLPModule(nn.Module):
         X = torch.as_tensor(X).to(dtype).reshape(len(X), -1)
         if self._lazy:
             # the first pass sizes (and initialises) the lazy layers: seed it too
-            with _seeded(self.random_state):
+            with torch_seeded(self.random_state):
                 out = self.layers(X)
             self._lazy = False
             return out

@@ -21,7 +21,7 @@ from skorch import NeuralNetClassifier  # noqa: E402
 
 from skdistill import DoubleDistilledRanker, fit_soft_targets, temperature_scale  # noqa: E402
 from skdistill._ranker import _ranking_targets  # noqa: E402
-from skdistill._teacher import teacher_scores  # noqa: E402
+from skdistill._teacher import as_teacher  # noqa: E402
 from skdistill.losses import DoubleDistillationLoss, TargetLayout  # noqa: E402
 from skdistill.metrics import make_precision_at_k_scorer, precision_at_k  # noqa: E402
 from skdistill.nets import BottleneckModule  # noqa: E402
@@ -86,7 +86,7 @@ def test_scores_of_a_probability_only_teacher_are_log_odds():
     X = rng.normal(size=(50, 3))
     y = rng.randint(3, size=50)
     nb = GaussianNB().fit(X, y)
-    S, P = teacher_scores(nb, X, np.arange(4))  # a class the teacher never saw
+    S, P = as_teacher(nb).scores(X, np.arange(4))  # a class the teacher never saw
     p = nb.predict_proba(X)
     np.testing.assert_allclose(P[:, :3], p, rtol=1e-5)
     np.testing.assert_allclose(1 / (1 + np.exp(-S[:, :3])), p, rtol=1e-4, atol=1e-6)
