@@ -24,6 +24,7 @@ from sklearn.utils.validation import (
 from ._routing import route_fit, teacher_student_router
 from ._seeding import draw_seeds, seed_random_states
 from ._selection import search_temperature
+from ._target_layout import UNLABELLED
 from ._teacher import as_teacher, cached, teacher_proba, teacher_step
 from .students import fit_soft_targets
 from .students._registry import find_adapter
@@ -352,7 +353,7 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         if y_labelled.size:
             check_classification_targets(y_labelled)
         self.classes_ = self._resolve_classes(y_labelled)
-        y_index = np.full(y.shape[0], -1)
+        y_index = np.full(y.shape[0], UNLABELLED)
         y_index[labelled] = np.searchsorted(self.classes_, y_labelled)
 
         routed = route_fit(self, teacher, sample_weight, fit_params)

@@ -21,19 +21,11 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from ._nets import (
-    _MISSING,
-    fit_net,
-    is_classifier_net,
-    is_skorch_net,
-    label_column,
-    net_logits,
-    row_weights,
-    soft_criterion,
-    torch_seeded,
-)
+from ._net_fitting import fit_net_on_batch_targets, soft_criterion, without_criterion_params
+from ._nets import is_classifier_net, is_skorch_net, net_logits, torch_seeded
 from ._routing import route_fit, teacher_student_router
 from ._seeding import draw_seeds, seed_random_states
+from ._target_layout import TargetLayout
 from ._teacher import as_teacher, cached, fit_on_examples
 from ._top_k import top_k_indices
 from .metrics import precision_at_k
@@ -263,21 +255,17 @@ class DoubleDistilledRanker(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
             teacher, X, rows, self.classes_[labels], fit_params)
 
     def _fit_student(self, teacher, X, rows, labels, weights):
-        from .losses import DoubleDistillationLoss, TargetLayout
+        from .losses import DoubleDistillationLoss
 
         net = self.student_
-        meta_layout = TargetLayout(0, labels=True, weights=True)
-        meta = meta_layout.pack(y_index=labels, sample_weight=row_weights(weights, len(rows)))
-        settings = {f"criterion__{key}": _MISSING for key in net.get_params_for("criterion")}
         targets = partial(
             _ranking_targets, teacher if self._uses_teacher() else None, self.classes_,
             self.positives, self.negatives, float(self.a), float(self.temperature),
-            meta_layout, TargetLayout(len(self.classes_), log_weights=True, weights=True),
         )
-        fit_net(net, X, meta, classes=self.classes_, layout=meta_layout,
-                criterion=DoubleDistillationLoss, kind="logits", settings=settings, rows=rows,
-                labels_of=partial(label_column, meta_layout), batch_targets=targets,
-                valid_acc=False)
+        fit_net_on_batch_targets(net, X, labels, classes=self.classes_, sample_weight=weights,
+                                 batch_targets=targets, criterion=DoubleDistillationLoss,
+                                 kind="logits", rows=rows, valid_acc=False,
+                                 settings=without_criterion_params(net))
 
     # -- prediction -------------------------------------------------------------------
 
@@ -479,21 +467,21 @@ def _examples(y, n_samples):
     return classes, rows, labels
 
 
-def _ranking_targets(teacher, classes, positives, negatives, a, temperature, meta_layout,
-                     layout, Xb, meta):
+def _ranking_targets(teacher, classes, positives, negatives, a, temperature, Xb, labels,
+                     weights):
     """A batch's targets for :class:`~skdistill.losses.DoubleDistillationLoss`.
 
     The loss reads the positives ``pi`` and the log negative weights ``log w``:
-    ``log(1 - sigmoid(a s))`` of the teacher's scores for ``"sigmoid"``,
-    ``log(1 - p)`` for ``"one_minus"`` (the sigmoid weights of the log-odds at
-    ``a = 1``) and ``0`` (``w = 1``) for ``"uniform"``. They are computed here, once
-    per batch, so that the loss does not recompute them at every step.
+    ``log(1 - sigmoid(a s))`` of the teacher's scores for ``"sigmoid"``
+    (:func:`~skdistill.losses.sigmoid_log_weights`), ``log(1 - p)`` for ``"one_minus"``
+    (the sigmoid weights of the log-odds at ``a = 1``) and ``0`` (``w = 1``) for
+    ``"uniform"``. They are computed here, once per batch, so that the loss does not
+    recompute them at every step.
     """
     import torch
-    import torch.nn.functional as F
 
-    meta = meta_layout.unpack(meta)
-    labels = meta.labels.astype(np.int64)
+    from .losses import sigmoid_log_weights
+
     if teacher is not None:
         S, P = as_teacher(teacher).scores(Xb, classes)
     if positives == "teacher":
@@ -506,21 +494,15 @@ def _ranking_targets(teacher, classes, positives, negatives, a, temperature, met
         pi = np.zeros((len(labels), len(classes)), dtype=np.float32)
         pi[np.arange(len(labels)), labels] = 1.0
     if negatives == "sigmoid":
-        # log sigmoid(-x) = -softplus(x), exact in float32 (softplus(x) is x above 20),
-        # written over this batch's own scores a block of rows at a time, so that the
-        # weights cost no (batch, L) array of their own
-        log_w = torch.from_numpy(np.asarray(S, dtype=np.float32)).mul_(a)
-        step = max(1, (1 << 20) // max(log_w.shape[1], 1))
-        for start in range(0, log_w.shape[0], step):
-            block = log_w[start:start + step]
-            torch.neg(F.softplus(block), out=block)
-        log_w = log_w.numpy()
+        # the batch's own scores are overwritten: the weights cost no (batch, L) array
+        log_w = sigmoid_log_weights(np.asarray(S, dtype=np.float32), a, out=True)
     elif negatives == "one_minus":
         with np.errstate(divide="ignore"):
             log_w = np.log1p(-np.asarray(P, dtype=np.float32))
     else:
         log_w = np.zeros(pi.shape, dtype=np.float32)
-    return layout.pack(pi, log_weights=log_w, sample_weight=meta.weights)
+    layout = TargetLayout(len(classes), log_weights=True, weights=True)
+    return layout.pack(pi, log_weights=log_w, sample_weight=weights)
 
 
 def _concatenate(blocks, width):

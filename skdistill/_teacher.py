@@ -47,14 +47,8 @@ from sklearn.utils.validation import (
     has_fit_parameter,
 )
 
-from ._nets import (
-    ends_in_skorch_net,
-    fit_net_on_labels,
-    log_odds,
-    net_proba,
-    net_scores,
-    torch_seeded,
-)
+from ._net_fitting import fit_net_on_labels
+from ._nets import ends_in_skorch_net, log_odds, net_proba, net_scores, torch_seeded
 from ._seeding import seed_random_states, seeded_splitter
 from ._validation import align_columns, check_probabilities
 

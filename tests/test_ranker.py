@@ -22,7 +22,7 @@ from skorch import NeuralNetClassifier  # noqa: E402
 from skdistill import DoubleDistilledRanker, fit_soft_targets, temperature_scale  # noqa: E402
 from skdistill._ranker import _ranking_targets  # noqa: E402
 from skdistill._teacher import as_teacher  # noqa: E402
-from skdistill.losses import DoubleDistillationLoss, TargetLayout  # noqa: E402
+from skdistill.losses import DoubleDistillationLoss  # noqa: E402
 from skdistill.metrics import make_precision_at_k_scorer, precision_at_k  # noqa: E402
 from skdistill.nets import BottleneckModule  # noqa: E402
 
@@ -64,11 +64,8 @@ def test_batch_targets_give_the_double_sum_of_each_method(positives, negatives):
     teacher = LogisticRegression().fit(X, y)
     classes, labels = np.arange(4), y[:8]
     a, T = 1.7, 2.0
-    layout = TargetLayout(4, log_weights=True, weights=True)
-    meta_layout = TargetLayout(0, labels=True, weights=True)
-    meta = meta_layout.pack(y_index=labels, sample_weight=np.ones(8))
-    target = _ranking_targets(teacher, classes, positives, negatives, a, T, meta_layout,
-                              layout, X[:8].astype(np.float32), meta)
+    target = _ranking_targets(teacher, classes, positives, negatives, a, T,
+                              X[:8].astype(np.float32), labels, np.ones(8))
     f = rng.normal(size=(8, 4))
     loss = DoubleDistillationLoss(reduction="sum")
     got = loss(torch.tensor(f), torch.tensor(target, dtype=torch.float64)).item()

@@ -293,7 +293,7 @@ def test_hinton_loss_takes_the_chosen_temperature():
 
 def test_net_teacher_batches_score_the_labelled_rows_in_chunks(monkeypatch):
     from skdistill import _classifier
-    from skdistill._nets import fit_net_on_labels
+    from skdistill._net_fitting import fit_net_on_labels
 
     torch, net = _nets()
     X, y, _ = make_gaussian_classification(300, separation=0.25, random_state=0)

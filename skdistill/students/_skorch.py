@@ -4,8 +4,8 @@ A skorch ``NeuralNetClassifier`` or plain ``NeuralNet`` (or a subclass) is fitte
 soft targets with a soft cross-entropy (:mod:`skdistill.losses`); what skorch needs
 for that (the soft criterion, real ``classes_``, the validation split and score,
 float32, the module's width) is handled by the net support shared with the teacher
-step (``skdistill/_nets.py``), which also gives the user's parameters back after the
-fit. This adapter adds what only a student does:
+step (``skdistill/_nets.py`` and ``skdistill/_net_fitting.py``), which also gives the
+user's parameters back after the fit. This adapter adds what only a student does:
 
 - ``fit_soft_targets``: the soft-target fit;
 - ``loss="hinton"``: Hinton et al.'s loss on the raw teacher probabilities and the
@@ -25,17 +25,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._nets import (
-    _MISSING,
-    check_net_kind,
+from .._net_fitting import (
     fit_net,
-    is_skorch_net,
+    fit_net_on_batch_targets,
     module_outputs_logits,
-    predict_net_proba,
     row_weights,
     soft_criterion,
-    torch_seeded,
+    without_criterion_params,
 )
+from .._nets import check_net_kind, is_skorch_net, predict_net_proba, torch_seeded
+from .._target_layout import TargetLayout
 from ._registry import StudentAdapter, register_student_adapter
 
 
@@ -61,8 +60,6 @@ def fit_skorch_net(net, X, P, *, classes, sample_weight):
     >>> net.predict_proba(X[:4].astype("float32")).argmax(axis=1).tolist()
     [0, 0, 1, 1]
     """
-    from ..losses import TargetLayout
-
     check_net_kind(net)
     criterion, kind = soft_criterion(net)
     layout = TargetLayout(len(classes), weights=True)
@@ -100,7 +97,7 @@ def _hinton_criterion_settings(student):
             "loss='soft_targets' (with DistilledClassifier's label_smoothing) or remove them."
         )
     # the user's criterion parameters are replaced while fitting, and restored after
-    settings = {f"criterion__{k}": _MISSING for k in student.get_params_for("criterion")}
+    settings = without_criterion_params(student)
     settings.update({f"criterion__{k}": v for k, v in user_params.items()
                      if k in kept and v is not None})
     return settings
@@ -134,7 +131,7 @@ def fit_hinton(student, X, teacher_proba, y_index, *, classes, temperature, alph
     student : skorch net
         The fitted net, ``classes_`` equal to ``classes``.
     """
-    from ..losses import HintonDistillationLoss, TargetLayout
+    from ..losses import HintonDistillationLoss
 
     classes = np.asarray(classes)
     P = np.asarray(teacher_proba, dtype=np.float64)
@@ -154,17 +151,10 @@ def fit_hinton(student, X, teacher_proba, y_index, *, classes, temperature, alph
                    criterion=HintonDistillationLoss, kind="logits", settings=settings)
 
 
-def _teacher_targets(teacher_proba, make_targets, meta_layout, target_layout, Xb, meta):
+def _teacher_targets(teacher_proba, make_targets, n_classes, Xb, labels, weights):
     """A batch's soft targets: the teacher on its rows, then the target transforms."""
-    meta = meta_layout.unpack(meta)
-    targets = make_targets(teacher_proba(Xb), meta.labels.astype(np.int64))
-    return target_layout.pack(targets, sample_weight=meta.weights)
-
-
-def _labels_if_all_known(meta_layout, meta):
-    """The rows' labels, or None (an unstratified split) when some rows are unlabelled."""
-    labels = meta_layout.unpack(meta).labels.astype(np.int64)
-    return None if np.any(labels < 0) else labels
+    targets = make_targets(teacher_proba(Xb), labels)
+    return TargetLayout(n_classes, weights=True).pack(targets, sample_weight=weights)
 
 
 def fit_with_batch_teacher(student, X, teacher_proba, y_index, *, classes, make_targets,
@@ -201,19 +191,12 @@ def fit_with_batch_teacher(student, X, teacher_proba, y_index, *, classes, make_
     """
     from functools import partial
 
-    from ..losses import TargetLayout
-
     check_net_kind(student)
     criterion, kind = soft_criterion(student)
-    y_index = np.asarray(y_index)
-    meta_layout = TargetLayout(0, labels=True, weights=True)
-    meta = meta_layout.pack(y_index=y_index, sample_weight=row_weights(sample_weight, len(y_index)))
-    target_layout = TargetLayout(len(classes), weights=True)
-    return fit_net(
-        student, X, meta, classes=classes, layout=meta_layout, criterion=criterion, kind=kind,
-        labels_of=partial(_labels_if_all_known, meta_layout), valid_acc=False,
-        batch_targets=partial(_teacher_targets, teacher_proba, make_targets, meta_layout,
-                              target_layout),
+    return fit_net_on_batch_targets(
+        student, X, y_index, classes=classes, sample_weight=sample_weight, criterion=criterion,
+        kind=kind, valid_acc=False,
+        batch_targets=partial(_teacher_targets, teacher_proba, make_targets, len(classes)),
     )
 
 

@@ -27,9 +27,9 @@ from skorch.callbacks import EarlyStopping  # noqa: E402
 from skorch.dataset import ValidSplit  # noqa: E402
 
 from skdistill import DistilledClassifier, fit_soft_targets, make_soft_targets  # noqa: E402
+from skdistill._net_fitting import fit_net_on_labels  # noqa: E402
 from skdistill._nets import (  # noqa: E402
     ends_in_skorch_net,
-    fit_net_on_labels,
     is_skorch_net,
     iter_net_proba,
     net_proba,
