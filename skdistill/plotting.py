@@ -9,8 +9,8 @@ attributes ending in ``_``. matplotlib is imported only when plotting.
 
 import numpy as np
 
+from ._diagnostics import evaluate_p_star
 from .metrics import (
-    _evaluate_p_star,
     compare_teachers,
     expected_calibration_error,
     multiclass_brier_score,
@@ -613,7 +613,7 @@ estimator, default=None
                                       n_jobs=n_jobs, random_state=random_state,
                                       return_proba=p_star is not None)
         if p_star is not None:
-            p_star = _evaluate_p_star(p_star, X, len(comparison.proba[0]))
+            p_star = evaluate_p_star(p_star, X, len(comparison.proba[0]))
         return cls._from_probabilities(comparison, y, p_star, kind=kind, n_se=n_se, ax=ax,
                                        **kwargs)
 
@@ -656,6 +656,6 @@ estimator, default=None
                 raise TypeError("from_predictions takes p_star as the matrix p*(X) on the "
                                 "scored rows; to evaluate a function or model on X, use "
                                 "from_estimator.")
-            p_star = _evaluate_p_star(p_star, None, comparison.n_samples)
+            p_star = evaluate_p_star(p_star, None, comparison.n_samples)
         return cls._from_probabilities(comparison, y_true, p_star, kind=kind, n_se=n_se, ax=ax,
                                        **kwargs)

@@ -1,5 +1,8 @@
+import ast
+import inspect
 import itertools
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -14,7 +17,9 @@ from sklearn.metrics import brier_score_loss, log_loss, ndcg_score, top_k_accura
 from sklearn.model_selection import GridSearchCV, KFold, cross_val_score, cross_validate
 from sklearn.multiclass import OneVsRestClassifier
 from sklearn.tree import DecisionTreeClassifier
+from sklearn.utils._param_validation import InvalidParameterError
 
+import skdistill.metrics
 from skdistill import BayesTeacher, NoisyTeacher, _top_k
 from skdistill._top_k import top_k_indices
 from skdistill.datasets import (
@@ -642,3 +647,101 @@ def test_scorers_consume_sample_weight_under_metadata_routing():
         assert score == pytest.approx(expected)
     unweighted = cross_val_score(LogisticRegression(), X, y, cv=cv, scoring=scorer)
     assert not np.allclose(unweighted, result["test_score"])
+
+
+# -- argument validation and module layout ------------------------------------------------
+
+_Y = np.array([[1, 0, 1], [0, 1, 0]])
+_S = np.array([[0.9, 0.1, 0.5], [0.3, 0.2, 0.1]])
+_P = np.array([[0.7, 0.3], [0.4, 0.6]])
+_HALF = np.full(3, 0.5)
+
+# (function, arguments, keyword arguments, the parameter given a bad value): every public
+# metric of skdistill.metrics (compare_teachers is tested with _selection) refuses a bad
+# value of each of its checked scalar parameters with an error naming the parameter.
+_BAD_ARGUMENTS = [
+    (precision_at_k, (_Y, _S), {"k": 1.5}, "k"),
+    (recall_at_k, (_Y, _S), {"k": "2"}, "k"),
+    (ndcg_at_k, (_Y, _S), {"k": None}, "k"),
+    (psp_at_k, (_Y, _S), {"k": 2.0, "propensities": _HALF}, "k"),
+    (psp_at_k, (_Y, _S, 1), {"propensities": _HALF, "normalize": 1}, "normalize"),
+    (precision_at_k, (_Y, _S, 1), {"sample_weight": 2.0}, "sample_weight"),
+    (make_precision_at_k_scorer, (), {"k": 1.5}, "k"),
+    (make_recall_at_k_scorer, (), {"k": "2"}, "k"),
+    (make_ndcg_at_k_scorer, (), {"k": None}, "k"),
+    (make_psp_at_k_scorer, (), {"k": 2.0, "propensities": _HALF}, "k"),
+    (make_psp_at_k_scorer, (1,), {"propensities": _HALF, "normalize": "yes"}, "normalize"),
+    (label_propensities, (_Y,), {"A": -1.0}, "A"),
+    (label_propensities, (_Y,), {"B": 0}, "B"),
+    (top_label_calibration_curve, ([0, 1], _P), {"n_bins": 0}, "n_bins"),
+    (expected_calibration_error, ([0, 1], _P), {"n_bins": 2.5}, "n_bins"),
+    (expected_calibration_error, ([0, 1], _P), {"strategy": "kmeans"}, "strategy"),
+    (multiclass_brier_score, ([0, 1], _P), {"labels": 3}, "labels"),
+    (probability_mse, (_P,), {"reference": 0.5}, "reference"),
+    (teacher_report, (DecisionTreeClassifier().fit([[0], [1]], [0, 1]), [[0], [1]], [0, 1]),
+     {"n_bins": 0}, "n_bins"),
+    (teacher_bias_variance, (DecisionTreeClassifier(), _S),
+     {"n_rounds": 0, "p_star": _P, "sampler": _slab_sampler}, "n_rounds"),
+    (teacher_bias_variance, (DecisionTreeClassifier(), _S),
+     {"reseed": "yes", "p_star": _P, "sampler": _slab_sampler}, "reseed"),
+    (teacher_bias_variance, (DecisionTreeClassifier(), _S), {"sampler": 3, "p_star": _P},
+     "sampler"),
+    (teacher_bias_variance, ("tree", _S), {"p_star": _P, "sampler": _slab_sampler}, "teacher"),
+]
+
+
+@pytest.mark.parametrize("function, args, kwargs, name", _BAD_ARGUMENTS,
+                         ids=lambda a: a if isinstance(a, str) else getattr(a, "__name__", ""))
+def test_public_metrics_name_the_bad_parameter(function, args, kwargs, name):
+    with pytest.raises(InvalidParameterError, match=f"'{name}' parameter of {function.__name__}"):
+        function(*args, **kwargs)
+
+
+def test_every_public_metric_is_validated():
+    validated = {function.__name__ for function, *_ in _BAD_ARGUMENTS}
+    assert validated == set(skdistill.metrics.__all__) - {"compare_teachers"}
+
+
+def test_k_below_one_names_k_in_metrics_and_scorers():
+    for function, args in ((precision_at_k, (_Y, _S)), (psp_at_k, (_Y, _S)),
+                           (make_recall_at_k_scorer, ()), (make_psp_at_k_scorer, ())):
+        with pytest.raises(ValueError, match="k == -1, must be >= 1"):
+            function(*args, k=-1, **({"propensities": _HALF} if "psp" in function.__name__
+                                     else {}))
+
+
+def test_scorer_factories_take_k_and_the_metric_options():
+    for make, metric in ((make_precision_at_k_scorer, precision_at_k),
+                         (make_recall_at_k_scorer, recall_at_k),
+                         (make_ndcg_at_k_scorer, ndcg_at_k),
+                         (make_psp_at_k_scorer, psp_at_k)):
+        assert make.__name__ == f"make_{metric.__name__}_scorer"
+        options = [name for name in inspect.signature(metric).parameters
+                   if name not in ("y_true", "scores", "sample_weight")]
+        assert list(inspect.signature(make).parameters) == options
+        assert f":func:`{metric.__name__}`" in make.__doc__
+    assert str(inspect.signature(make_psp_at_k_scorer)) == "(k=1, *, propensities, normalize=True)"
+    with pytest.raises(TypeError, match="propensities"):
+        make_psp_at_k_scorer(2)
+
+
+def _package_imports(module):
+    """``{module: names}`` imported by a ``skdistill`` module from its own package."""
+    path = Path(skdistill.metrics.__file__).with_name(f"{module}.py")
+    imports = {}
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom) and node.level == 1:
+            imports.setdefault(node.module, set()).update(alias.name for alias in node.names)
+    return imports
+
+
+def test_metric_modules_fit_nothing_and_diagnostics_use_the_stable_teacher_api():
+    # The metric leaves rest on input checks and the top-k selection only.
+    for leaf in ("_calibration_metrics", "_ranking_metrics"):
+        assert set(_package_imports(leaf)) <= {"_metric_inputs", "_top_k", "_validation"}, leaf
+    assert _package_imports("_diagnostics")["_teacher"] == {"teacher_proba"}
+    # skdistill.metrics defines nothing: it is the public home of the three modules' names.
+    assert set(_package_imports("metrics")) == {"_calibration_metrics", "_diagnostics",
+                                                "_ranking_metrics"}
+    for name in skdistill.metrics.__all__:
+        assert callable(getattr(skdistill.metrics, name)), name
