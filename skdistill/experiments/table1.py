@@ -13,11 +13,9 @@ Setup (section 5.3 of the paper, with every choice it leaves open stated):
   (4 in Delicious) stay and count as precision 0.
 - Features: on Delicious each row is scaled to unit L2 norm (``normalize``, the usual
   preprocessing of bag-of-words rows in extreme classification; it acts on each row
-  alone, so nothing passes between rows or from the test split). On an 80/20 split of
-  the training rows it raised the wide teacher's best validation P@1 from 0.645 to
-  0.671 (and from 0.640 to 0.650 on the experiment's own validation split, below); on
-  Bibtex it did not help (0.621 on the binary rows, 0.615 on scaled ones, each at its
-  better learning rate) and slowed training, so Bibtex keeps its binary features.
+  alone, so nothing passes between rows or from the test split); Bibtex keeps its binary
+  features. The validation scores behind these choices and the student widths below
+  are on the results page (:ref:`how the setup was chosen <table1_choices>`).
 - Models: :class:`skdistill.nets.BottleneckModule` nets (one linear hidden layer),
   Adam, mini-batches of ``batch_size=1024`` examples, no weight decay, fitted through
   ``DoubleDistilledRanker`` with its three objectives:
@@ -37,13 +35,8 @@ Setup (section 5.3 of the paper, with every choice it leaves open stated):
 - Student width, per data set: the paper's students (width 8 on AmazonCat-13K, 64 on
   Amazon-670K) lose 7% and 17% of the teacher's P@1 when trained on one-hot labels.
   The widths here are the powers of two at which the ordinary student is clearly weaker
-  in that sense, measured on the validation split (below, learning rate ``3e-3``, the
-  better one of ``{1e-3, 3e-3}`` at every width): Bibtex ``16`` (validation P@1 0.540
-  against the teacher's 0.616, 12% lower; width 8 reaches 0.486, 32 0.558, 64 0.599,
-  within 3% of the teacher), Delicious ``4`` (0.592 against 0.650, 9% lower; width 8
-  reaches 0.620, 5% lower, and 16 0.650, level with the teacher, both in at most 10
-  epochs: Delicious' top labels are mostly its most frequent tags, which a low-rank
-  scorer already ranks well). Other data sets: ``16``.
+  than the teacher in that sense on the validation split (below): Bibtex ``16``,
+  Delicious ``4``, other data sets ``16``.
 - Hyper-parameters, chosen on a validation split, never on the test split: the
   training rows are split 80/20 (``validation_size``); every candidate is fitted on
   the 80% and scored by P@1 on the 20% after every epoch, its number of epochs is the
@@ -60,18 +53,14 @@ Setup (section 5.3 of the paper, with every choice it leaves open stated):
   fitted on all the training rows with the chosen values and epochs and scored on the
   test split. The grid, every validation curve and the choices are in
   ``results["tuning"]`` and in the table's notes. ``max_epochs``/``patience``:
-  Bibtex 40/5, Delicious 20/3 (its wide teacher peaks after 1–3 epochs, its narrow
-  students after 12–19), others 30/4. Only the learning rate and the epochs of the
-  teacher are tuned: weight decay (``optimizer__weight_decay`` of the net, 1e-6 to
-  1e-4, tried on Delicious' binary rows) did not raise the teacher's best validation
-  P@1, and ``BottleneckModule`` has no dropout.
+  Bibtex 40/5, Delicious 20/3, others 30/4. Of the teacher only the learning rate and
+  the epochs are tuned: no weight decay, and ``BottleneckModule`` has no dropout.
 - Reported: P@1, P@3, P@5 (:func:`skdistill.metrics.precision_at_k`) on the test
   split; the table shows mean ± standard error over seeds, the notes the paper's
   layout with mean ± standard deviation and the paired differences between the
   students. Quick: Bibtex only, 2 seeds, learning rate ``3e-3`` only; full: Bibtex and
-  Delicious, 3 seeds, learning rates ``{1e-3, 3e-3}`` (``1e-2`` as well would take the
-  full run past an hour on two shared cores). Both use temperatures ``{1, 2}`` and
-  ``a ∈ {0.5, 1, 2}``.
+  Delicious, 3 seeds, learning rates ``{1e-3, 3e-3}``. Both use temperatures ``{1, 2}``
+  and ``a ∈ {0.5, 1, 2}``.
 """
 
 from __future__ import annotations
