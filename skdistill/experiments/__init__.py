@@ -24,7 +24,8 @@ from importlib import import_module
 
 from ._runner import format_table, save_results
 
-#: Reproduction name -> one-line description (the module is imported on first use).
+#: Reproduction name -> one-line description (the module is imported on first use). A
+#: reproduction is a module of that name declaring its ``EXPERIMENT``, listed here.
 EXPERIMENTS = {
     "figure2a": "Figure 2(a): Bayes-distilled vs one-hot logistic regression vs training size",
     "figure2b": "Figure 2(b): gain of Bayes-distillation vs class separation",

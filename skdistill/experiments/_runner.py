@@ -1,10 +1,11 @@
 """Shared machinery of the reproductions: trials, summaries, tables and files.
 
-A reproduction is a module-level *trial function* ``trial(seed, **settings) -> list[dict]``
-that draws its own data from ``seed`` and returns one record per cell of the experiment
-(e.g. one per training-set size). :func:`run_experiment` runs independent trials in
-parallel, :func:`summarize` turns the records into mean and standard error per cell,
-:func:`format_table` prints them and :func:`save_results` writes JSON, CSV and the PNG.
+A reproduction (described by an ``Experiment``, see ``_experiment``) has a module-level
+*trial function* ``trial(seed, **settings) -> list[dict]`` that draws its own data from
+``seed`` and returns one record per cell of the experiment (e.g. one per training-set
+size). :func:`run_experiment` runs independent trials in parallel, :func:`summarize`
+turns the records into mean and standard error per cell, :func:`format_table` prints
+them and :func:`save_results` writes JSON, CSV and the PNG.
 
 Results are plain dictionaries (JSON-serialisable, no pandas) with the keys
 
@@ -38,13 +39,6 @@ from threadpoolctl import threadpool_limits
 from ._progress import TrialProgress
 
 FULL_TRIALS = 100
-
-
-def resolve(value, quick, full_value, full):
-    """Return ``value`` unless it is None, else the quick or the full-mode default."""
-    if value is not None:
-        return value
-    return full_value if full else quick
 
 
 def trial_seeds(random_state, trials):

@@ -30,9 +30,9 @@ from ..datasets import gaussian_class_probability
 from ..metrics import teacher_bias_variance
 from ..teachers import NoisyTeacher
 from . import _gaussian, _runner
+from ._experiment import Experiment, public_run
+from ._runner import FULL_TRIALS
 
-NAME = "appendix_b1"
-TITLE = "Figures 5 and 6: noisy/biased Bayes teachers, teacher MSE vs student AUC"
 BIASES = (0.0, 0.25, 0.5, 0.75)
 NOISES = (0.0, 1.0, 2.0, 4.0)
 NOISY = "noisy Bayes"
@@ -71,35 +71,12 @@ def _trial(seed, *, biases, noises, n_samples, separation, n_features, n_test, C
     return rows
 
 
-def run(
-    *,
-    trials=None,
-    full=False,
-    n_jobs=None,
-    random_state=0,
-    verbose=True,
-    biases=BIASES,
-    noises=NOISES,
-    n_samples=50,
-    separation=0.25,
-    n_features=_gaussian.N_FEATURES,
-    n_test=None,
-    C=1.0,
-):
-    """Run the Figures 5/6 reproduction.
+def _settings(*, biases=BIASES, noises=NOISES, n_samples=50, separation=0.25,
+              n_features=_gaussian.N_FEATURES, n_test=None, C=1.0):
+    """The settings of a run, from the reproduction's own parameters.
 
     Parameters
     ----------
-    trials : int, default=None
-        Independent trials; 20 in quick mode, 100 with ``full=True``.
-    full : bool, default=False
-        Paper-size run (100 trials, test sets of 10⁴).
-    n_jobs : int, default=None
-        Trials run in parallel (joblib).
-    random_state : int or None, default=0
-        Root seed.
-    verbose : bool, default=True
-        Progress line per finished trial on stderr.
     biases : sequence of float, default=(0, 0.25, 0.5, 0.75)
         ``NoisyTeacher(bias=...)`` values (the paper's ``α``).
     noises : sequence of float, default=(0, 1, 2, 4)
@@ -111,34 +88,35 @@ def run(
     n_features : int, default=10
         Dimension ``d``.
     n_test : int, default=None
-        Test-set size per trial; 5000 quick, 10000 full.
+        Test-set size per trial.
     C : float, default=1.0
         Inverse regularisation of the logistic-regression students.
-
-    Returns
-    -------
-    results : dict
-        Cells keyed by ``teacher``, ``bias`` and ``noise``.
     """
-    settings = {
+    return {
         "biases": [float(b) for b in biases],
         "noises": [float(s) for s in noises],
         "n_samples": int(n_samples),
         "separation": float(separation),
         "n_features": int(n_features),
-        "n_test": int(_runner.resolve(n_test, 5000, 10_000, full)),
+        "n_test": int(n_test),
         "C": float(C),
     }
-    return _runner.run_experiment(
-        NAME, TITLE, _trial, settings,
-        keys=["teacher", "bias", "noise"],
-        metrics=["teacher_mse", "teacher_bias2", "teacher_variance", "student_auc"],
-        labels={"bias": "bias α", "noise": "noise σ²", "teacher_mse": "teacher MSE to p*",
-                "teacher_bias2": "bias²", "teacher_variance": "variance",
-                "student_auc": "student AUC"},
-        trials=_runner.resolve(trials, 20, _runner.FULL_TRIALS, full),
-        n_jobs=n_jobs, random_state=random_state, verbose=verbose,
-    )
+
+
+EXPERIMENT = Experiment(
+    name="appendix_b1",
+    title="Figures 5 and 6: noisy/biased Bayes teachers, teacher MSE vs student AUC",
+    trial=_trial,
+    settings=_settings,
+    keys=["teacher", "bias", "noise"],
+    metrics=["teacher_mse", "teacher_bias2", "teacher_variance", "student_auc"],
+    labels={"bias": "bias α", "noise": "noise σ²", "teacher_mse": "teacher MSE to p*",
+            "teacher_bias2": "bias²", "teacher_variance": "variance",
+            "student_auc": "student AUC"},
+    quick={"trials": 20, "n_test": 5000},
+    full={"trials": FULL_TRIALS, "n_test": 10_000},
+)
+run = public_run(EXPERIMENT)
 
 
 def plot(results, path=None, *, fig=None):

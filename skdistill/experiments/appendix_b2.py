@@ -24,9 +24,9 @@ import numpy as np
 
 from ..teachers import CalibrationDistortedTeacher, distort_calibration
 from . import _gaussian, _runner
+from ._experiment import Experiment, public_run
+from ._runner import FULL_TRIALS
 
-NAME = "appendix_b2"
-TITLE = "Figure 7: calibration-distorted Bayes teacher Ψ_α(p*), same accuracy, worse student"
 POWERS = (1, 2, 4, 8, 16)
 DISTORTED = "Ψ_α(p*)"
 
@@ -49,34 +49,12 @@ def _trial(seed, *, powers, n_samples, separation, n_features, n_test, C):
     return rows
 
 
-def run(
-    *,
-    trials=None,
-    full=False,
-    n_jobs=None,
-    random_state=0,
-    verbose=True,
-    powers=POWERS,
-    n_samples=50,
-    separation=0.25,
-    n_features=_gaussian.N_FEATURES,
-    n_test=None,
-    C=1.0,
-):
-    """Run the Figure 7 reproduction.
+def _settings(*, powers=POWERS, n_samples=50, separation=0.25, n_features=_gaussian.N_FEATURES,
+              n_test=None, C=1.0):
+    """The settings of a run, from the reproduction's own parameters.
 
     Parameters
     ----------
-    trials : int, default=None
-        Independent trials; 50 in quick mode, 100 with ``full=True``.
-    full : bool, default=False
-        Paper-size run (100 trials, test sets of 10⁴).
-    n_jobs : int, default=None
-        Trials run in parallel (joblib).
-    random_state : int or None, default=0
-        Root seed.
-    verbose : bool, default=True
-        Progress line per finished trial on stderr.
     powers : sequence of float, default=(1, 2, 4, 8, 16)
         Distortion powers ``α``; the student AUC change is relative to the first.
     n_samples : int, default=50
@@ -86,32 +64,33 @@ def run(
     n_features : int, default=10
         Dimension ``d``.
     n_test : int, default=None
-        Test-set size per trial; 5000 quick, 10000 full.
+        Test-set size per trial.
     C : float, default=1.0
         Inverse regularisation of the logistic-regression students.
-
-    Returns
-    -------
-    results : dict
-        Cells keyed by ``teacher`` and ``power``.
     """
-    settings = {
+    return {
         "powers": [float(a) for a in powers],
         "n_samples": int(n_samples),
         "separation": float(separation),
         "n_features": int(n_features),
-        "n_test": int(_runner.resolve(n_test, 5000, 10_000, full)),
+        "n_test": int(n_test),
         "C": float(C),
     }
-    return _runner.run_experiment(
-        NAME, TITLE, _trial, settings,
-        keys=["teacher", "power"],
-        metrics=[*_gaussian.TEACHER_METRICS, "student_auc_change"],
-        labels={"power": "α", **_gaussian.TEACHER_LABELS,
-                "student_auc_change": "Δ student AUC (paired)"},
-        trials=_runner.resolve(trials, 50, _runner.FULL_TRIALS, full),
-        n_jobs=n_jobs, random_state=random_state, verbose=verbose,
-    )
+
+
+EXPERIMENT = Experiment(
+    name="appendix_b2",
+    title="Figure 7: calibration-distorted Bayes teacher Ψ_α(p*), same accuracy, worse student",
+    trial=_trial,
+    settings=_settings,
+    keys=["teacher", "power"],
+    metrics=[*_gaussian.TEACHER_METRICS, "student_auc_change"],
+    labels={"power": "α", **_gaussian.TEACHER_LABELS,
+            "student_auc_change": "Δ student AUC (paired)"},
+    quick={"trials": 50, "n_test": 5000},
+    full={"trials": FULL_TRIALS, "n_test": 10_000},
+)
+run = public_run(EXPERIMENT)
 
 
 def plot(results, path=None, *, fig=None):

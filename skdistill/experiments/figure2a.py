@@ -28,12 +28,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import _gaussian, _runner
-
-NAME = "figure2a"
-TITLE = "Figure 2(a): student AUC vs training size, one-hot vs Bayes-distilled"
-QUICK_SIZES = (10, 20, 50, 100, 200, 500)
-FULL_SIZES = (10, 20, 50, 100, 200, 500, 1000)
+from . import _gaussian
+from ._experiment import Experiment, public_run
+from ._runner import FULL_TRIALS
 
 
 def _trial(seed, *, sizes, separation, n_features, n_test, C):
@@ -49,35 +46,14 @@ def _trial(seed, *, sizes, separation, n_features, n_test, C):
     ]
 
 
-def run(
-    *,
-    trials=None,
-    full=False,
-    n_jobs=None,
-    random_state=0,
-    verbose=True,
-    sizes=None,
-    separation=0.25,
-    n_features=_gaussian.N_FEATURES,
-    n_test=10_000,
-    C=1.0,
-):
-    """Run the Figure 2(a) reproduction.
+def _settings(*, sizes=None, separation=0.25, n_features=_gaussian.N_FEATURES, n_test=10_000,
+              C=1.0):
+    """The settings of a run, from the reproduction's own parameters.
 
     Parameters
     ----------
-    trials : int, default=None
-        Independent trials; 50 in quick mode, 100 with ``full=True``.
-    full : bool, default=False
-        Paper-size run (100 trials, sizes up to 1000).
-    n_jobs : int, default=None
-        Trials run in parallel (joblib).
-    random_state : int or None, default=0
-        Root seed.
-    verbose : bool, default=True
-        Progress line per finished trial on stderr.
     sizes : sequence of int, default=None
-        Training-set sizes; see the module docstring for the defaults.
+        Training-set sizes ``N``.
     separation : float, default=0.25
         Class means ``±separation·(1, …, 1)``.
     n_features : int, default=10
@@ -86,27 +62,28 @@ def run(
         Test-set size per cell.
     C : float, default=1.0
         Inverse regularisation of both logistic-regression students.
-
-    Returns
-    -------
-    results : dict
-        See ``skdistill.experiments._runner``; cells keyed by ``n_samples``.
     """
-    settings = {
-        "sizes": [int(n) for n in _runner.resolve(sizes, QUICK_SIZES, FULL_SIZES, full)],
+    return {
+        "sizes": [int(n) for n in sizes],
         "separation": float(separation),
         "n_features": int(n_features),
         "n_test": int(n_test),
         "C": float(C),
     }
-    return _runner.run_experiment(
-        NAME, TITLE, _trial, settings,
-        keys=["n_samples"],
-        metrics=_gaussian.COMPARISON_METRICS,
-        labels={"n_samples": "N", **_gaussian.COMPARISON_LABELS},
-        trials=_runner.resolve(trials, 50, _runner.FULL_TRIALS, full),
-        n_jobs=n_jobs, random_state=random_state, verbose=verbose,
-    )
+
+
+EXPERIMENT = Experiment(
+    name="figure2a",
+    title="Figure 2(a): student AUC vs training size, one-hot vs Bayes-distilled",
+    trial=_trial,
+    settings=_settings,
+    keys=["n_samples"],
+    metrics=_gaussian.COMPARISON_METRICS,
+    labels={"n_samples": "N", **_gaussian.COMPARISON_LABELS},
+    quick={"trials": 50, "sizes": (10, 20, 50, 100, 200, 500)},
+    full={"trials": FULL_TRIALS, "sizes": (10, 20, 50, 100, 200, 500, 1000)},
+)
+run = public_run(EXPERIMENT)
 
 
 def plot(results, path=None, *, fig=None):

@@ -5,11 +5,10 @@ Setup (section 5.1 of the paper, with every choice it leaves open stated):
 - Data: ``skdistill.datasets.make_gaussian_classification`` in ``d = 10`` dimensions.
 - **Reading of "the distance r between the means"** (``reading=``): by default
   ``"scale"``, ``r`` *scales* the means, which are ``±r·(1, …, 1)`` (their Euclidean
-  distance is ``2r·√10``); with this reading the gain falls steadily as ``r`` grows and
-  both students are perfect from ``r = 1`` on. ``reading="distance"`` takes ``r`` as the
-  Euclidean distance between the means (``separation = r / (2·√10)``), a much harder
-  problem at the same ``r`` (Bayes AUC 0.53 to 0.92 over the axis); with this reading
-  the gain is not monotone: at ``N = 20`` it rises up to ``r = 1`` and then falls.
+  distance is ``2r·√10``). ``reading="distance"`` takes ``r`` as the Euclidean distance
+  between the means (``separation = r / (2·√10)``), a much harder problem at the same
+  ``r`` (Bayes AUC 0.53 to 0.92 over the axis). What each reading gives is on the
+  results page (:ref:`reproductions`).
 - Separations ``r ∈ {0.125, 0.25, 0.5, 1, 2}``, the values on the paper's axis.
 - Training size ``N = 20`` (not stated in the paper; the small-sample regime of
   Figure 2(a), where distillation matters). Change it with ``n_samples=``.
@@ -26,13 +25,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import _gaussian, _runner
+from . import _gaussian
+from ._experiment import Experiment, public_run
+from ._runner import FULL_TRIALS
 
-NAME = "figure2b"
-TITLE = "Figure 2(b): student AUC vs class separation r, one-hot vs Bayes-distilled"
 SEPARATIONS = (0.125, 0.25, 0.5, 1.0, 2.0)
-
-
 READINGS = ("scale", "distance")
 
 
@@ -57,34 +54,12 @@ def _trial(seed, *, separations, reading, n_samples, n_features, n_test, C):
     return rows
 
 
-def run(
-    *,
-    trials=None,
-    full=False,
-    n_jobs=None,
-    random_state=0,
-    verbose=True,
-    separations=SEPARATIONS,
-    reading="scale",
-    n_samples=20,
-    n_features=_gaussian.N_FEATURES,
-    n_test=10_000,
-    C=1.0,
-):
-    """Run the Figure 2(b) reproduction.
+def _settings(*, separations=SEPARATIONS, reading="scale", n_samples=20,
+              n_features=_gaussian.N_FEATURES, n_test=10_000, C=1.0):
+    """The settings of a run, from the reproduction's own parameters.
 
     Parameters
     ----------
-    trials : int, default=None
-        Independent trials; 50 in quick mode, 100 with ``full=True``.
-    full : bool, default=False
-        Paper-size run (100 trials).
-    n_jobs : int, default=None
-        Trials run in parallel (joblib).
-    random_state : int or None, default=0
-        Root seed.
-    verbose : bool, default=True
-        Progress line per finished trial on stderr.
     separations : sequence of float, default=(0.125, 0.25, 0.5, 1.0, 2.0)
         Values of ``r``.
     reading : {"scale", "distance"}, default="scale"
@@ -98,15 +73,10 @@ def run(
         Test-set size per cell.
     C : float, default=1.0
         Inverse regularisation of both logistic-regression students.
-
-    Returns
-    -------
-    results : dict
-        Cells keyed by ``r`` (and the resulting ``separation``).
     """
     if reading not in READINGS:
         raise ValueError(f"reading must be one of {READINGS}; got {reading!r}.")
-    settings = {
+    return {
         "separations": [float(r) for r in separations],
         "reading": reading,
         "n_samples": int(n_samples),
@@ -114,14 +84,21 @@ def run(
         "n_test": int(n_test),
         "C": float(C),
     }
-    return _runner.run_experiment(
-        NAME, TITLE, _trial, settings,
-        keys=["r", "separation"],
-        metrics=_gaussian.COMPARISON_METRICS,
-        labels={"separation": "means ±s·1, s", **_gaussian.COMPARISON_LABELS},
-        trials=_runner.resolve(trials, 50, _runner.FULL_TRIALS, full),
-        n_jobs=n_jobs, random_state=random_state, verbose=verbose,
-    )
+
+
+EXPERIMENT = Experiment(
+    name="figure2b",
+    title="Figure 2(b): student AUC vs class separation r, one-hot vs Bayes-distilled",
+    trial=_trial,
+    settings=_settings,
+    keys=["r", "separation"],
+    metrics=_gaussian.COMPARISON_METRICS,
+    labels={"separation": "means ±s·1, s", **_gaussian.COMPARISON_LABELS},
+    quick={"trials": 50},
+    full={"trials": FULL_TRIALS},
+    returns="``separation`` is the scale of the means that ``r`` gives.",
+)
+run = public_run(EXPERIMENT)
 
 
 def plot(results, path=None, *, fig=None):

@@ -16,11 +16,10 @@ Setup (section 5.2 of the paper, with every choice it leaves open stated):
   with a fresh student sample the teacher is fitted on its own sample and frozen, which
   a grid search cannot express, so the same grid is walked with ``ParameterGrid``.
 - Teacher sample ``n_teacher = 1000`` and a fresh student sample ``n_student = 100``
-  (disjoint from the teacher's, as the paper's analysis assumes). The paper trains
-  both on the same ``N = 100`` sample; there the teacher family's MSE is dominated by
-  variance and the "best-MSE depth gives the best student" pattern is not reliable,
-  and a student trained on its teacher's own sample sees near one-hot targets from
-  deep teachers. The paper's literal setup is ``n_teacher=100, n_student=None``
+  (disjoint from the teacher's, as the paper's analysis assumes: a student trained on
+  its teacher's own sample sees near one-hot targets from deep teachers). The paper
+  trains both on the same ``N = 100`` sample; what that gives is on the results page
+  (:ref:`reproductions`). The paper's literal setup is ``n_teacher=100, n_student=None``
   (``None``: the student trains on the teacher's sample; CLI
   ``--set n_teacher=100 --set n_student=None``). In the fresh-sample setup the teacher
   is fitted first and passed as a ``FrozenEstimator``; the student sample's labels
@@ -46,9 +45,9 @@ from ..datasets import make_slab_classification, slab_class_probability
 from ..metrics import probability_mse
 from ..teachers import BayesTeacher
 from . import _runner
+from ._experiment import Experiment, public_run
+from ._runner import FULL_TRIALS
 
-NAME = "figure3"
-TITLE = "Figures 3 and 4(a): forest teacher depth vs teacher MSE and depth-4 tree student AUC"
 DEPTHS = (1, 2, 4, 8, 16)
 BAYES = "Bayes η"
 ONE_HOT = "none (one-hot)"
@@ -147,34 +146,12 @@ def _trial(seed, *, depths, n_teacher, n_student, n_estimators, student_depth, n
     return rows
 
 
-def run(
-    *,
-    trials=None,
-    full=False,
-    n_jobs=None,
-    random_state=0,
-    verbose=True,
-    depths=DEPTHS,
-    n_teacher=1000,
-    n_student=100,
-    n_estimators=3,
-    student_depth=4,
-    n_test=None,
-):
-    """Run the Figures 3 / 4(a) reproduction.
+def _settings(*, depths=DEPTHS, n_teacher=1000, n_student=100, n_estimators=3,
+              student_depth=4, n_test=None):
+    """The settings of a run, from the reproduction's own parameters.
 
     Parameters
     ----------
-    trials : int, default=None
-        Independent trials; 50 in quick mode, 100 with ``full=True``.
-    full : bool, default=False
-        Paper-size run (100 trials, test sets of 10⁴).
-    n_jobs : int, default=None
-        Trials run in parallel (joblib).
-    random_state : int or None, default=0
-        Root seed.
-    verbose : bool, default=True
-        Progress line per finished trial on stderr.
     depths : sequence of int, default=(1, 2, 4, 8, 16)
         Teacher depths ``d``.
     n_teacher : int, default=1000
@@ -187,30 +164,30 @@ def run(
     student_depth : int, default=4
         Depth of the tree student.
     n_test : int, default=None
-        Test-set size per trial; 5000 quick, 10000 full.
-
-    Returns
-    -------
-    results : dict
-        Cells keyed by ``teacher`` (and ``max_depth``).
+        Test-set size per trial.
     """
-    settings = {
+    return {
         "depths": [int(d) for d in depths],
         "n_teacher": int(n_teacher),
         "n_student": None if n_student is None else int(n_student),
         "n_estimators": int(n_estimators),
         "student_depth": int(student_depth),
-        "n_test": int(_runner.resolve(n_test, 5000, 10_000, full)),
+        "n_test": int(n_test),
     }
-    return _runner.run_experiment(
-        NAME, TITLE, _trial, settings,
-        keys=["teacher", "max_depth"],
-        metrics=["teacher_mse", "student_auc"],
-        labels={"max_depth": "d", "teacher_mse": "teacher MSE to η",
-                "student_auc": "student AUC"},
-        trials=_runner.resolve(trials, 50, _runner.FULL_TRIALS, full),
-        n_jobs=n_jobs, random_state=random_state, verbose=verbose,
-    )
+
+
+EXPERIMENT = Experiment(
+    name="figure3",
+    title="Figures 3 and 4(a): forest teacher depth vs teacher MSE and depth-4 tree student AUC",
+    trial=_trial,
+    settings=_settings,
+    keys=["teacher", "max_depth"],
+    metrics=["teacher_mse", "student_auc"],
+    labels={"max_depth": "d", "teacher_mse": "teacher MSE to η", "student_auc": "student AUC"},
+    quick={"trials": 50, "n_test": 5000},
+    full={"trials": FULL_TRIALS, "n_test": 10_000},
+)
+run = public_run(EXPERIMENT)
 
 
 def plot(results, path=None, *, fig=None):

@@ -49,9 +49,8 @@ from ..metrics import probability_mse
 from ..plotting import TeacherStudentDisplay
 from ..teachers import NoisyTeacher
 from . import _runner
+from ._experiment import Experiment, public_run
 
-NAME = "figure4b"
-TITLE = "Figure 4(b): Fashion-MNIST, noisy/biased MLP teacher vs logistic-regression student"
 NOISY = "noisy MLP"
 ONE_HOT = "none (one-hot)"
 QUICK = {"n_train": 10_000, "epochs": 30, "n_student": 500, "n_test": 2000,
@@ -119,69 +118,36 @@ def _trial(seed, *, biases, noises, C, max_iter, teacher, X_pool, y_pool, X_test
     return rows
 
 
-def run(
-    *,
-    trials=None,
-    full=False,
-    n_jobs=None,
-    random_state=0,
-    verbose=True,
-    data_home=None,
-    n_train=None,
-    epochs=None,
-    n_student=None,
-    n_test=None,
-    biases=None,
-    noises=None,
-    C=1.0,
-    max_iter=1000,
-):
-    """Run the Figure 4(b) reproduction.
+def _settings(*, n_train=None, epochs=None, n_student=None, n_test=None, biases=None,
+              noises=None, C=1.0, max_iter=1000):
+    """The settings of a run, from the reproduction's own parameters.
 
     Parameters
     ----------
-    trials : int, default=None
-        Independent noise draws; 3 quick, 10 with ``full=True``.
-    full : bool, default=False
-        Paper-size run (all 60000 training images, a pool of 2500).
-    n_jobs : int, default=None
-        Trials run in parallel (joblib).
-    random_state : int or None, default=0
-        Root seed (data subsets, teacher initialisation, noise).
-    verbose : bool, default=True
-        Progress on stderr.
-    data_home : str or path-like, default=None
-        Data folder holding ``fashion_mnist/`` (command line: ``--data-home``); ``None``
-        uses ``skdistill.datasets.get_data_home``.
     n_train, epochs, n_student, n_test : int, default=None
-        Teacher training images and epochs, student pool size, test images; the quick
-        or full defaults in the module docstring.
+        Teacher training images and epochs, student pool size, test images.
     biases, noises : sequence of float, default=None
         The ``NoisyTeacher`` grid.
     C : float, default=1.0
         Inverse regularisation of the logistic-regression students.
     max_iter : int, default=1000
         lbfgs iterations of the students.
-
-    Returns
-    -------
-    results : dict
-        Cells keyed by ``teacher``, ``bias`` and ``noise``; ``results["notes"]`` holds
-        the teacher's accuracy.
     """
-    preset = FULL if full else QUICK
-    value = {
-        "n_train": n_train, "epochs": epochs, "n_student": n_student, "n_test": n_test,
-        "biases": biases, "noises": noises,
-    }
-    settings = {key: preset[key] if v is None else v for key, v in value.items()}
-    settings = {
-        **{k: int(settings[k]) for k in ("n_train", "epochs", "n_student", "n_test")},
-        "biases": [float(b) for b in settings["biases"]],
-        "noises": [float(s) for s in settings["noises"]],
+    return {
+        "n_train": int(n_train),
+        "epochs": int(epochs),
+        "n_student": int(n_student),
+        "n_test": int(n_test),
+        "biases": [float(b) for b in biases],
+        "noises": [float(s) for s in noises],
         "C": float(C),
         "max_iter": int(max_iter),
     }
+
+
+def _prepare(settings, *, random_state, data_home):
+    """The data, the MLP teacher trained once per run and the student pool, shared by
+    every trial; notes on the teacher's accuracy."""
     rng = np.random.RandomState(random_state)
     X_train, y_train = _load("train", settings["n_train"], data_home, rng)
     X_test, y_test = _load("test", settings["n_test"], data_home, rng)
@@ -197,26 +163,35 @@ def run(
     P_train = teacher.predict_proba(X_train)
     entropy = entr(P_train.astype(np.float64)).sum(axis=1)  # entr(0) = 0, no log(0)
     pool = np.sort(np.argsort(-entropy, kind="stable")[: settings["n_student"]])
-    results = _runner.run_experiment(
-        NAME, TITLE, _trial, settings,
-        keys=["teacher", "bias", "noise"],
-        metrics=["teacher_mse", "teacher_accuracy", "student_accuracy", "student_auc"],
-        labels={"bias": "bias α", "noise": "noise s", "teacher_mse": "teacher MSE to ref.",
-                "teacher_accuracy": "teacher acc.", "student_accuracy": "student acc.",
-                "student_auc": "student AUC"},
-        trials=_runner.resolve(trials, QUICK["trials"], FULL["trials"], full),
-        n_jobs=n_jobs, random_state=random_state, verbose=verbose,
-        shared={"teacher": teacher, "X_pool": X_train[pool], "y_pool": y_train[pool],
-                "X_test": X_test, "y_test": y_test, "P_test": teacher.predict_proba(X_test)},
-    )
-    results["notes"] = [
+    shared = {"teacher": teacher, "X_pool": X_train[pool], "y_pool": y_train[pool],
+              "X_test": X_test, "y_test": y_test, "P_test": teacher.predict_proba(X_test)}
+    notes = [
         f"teacher MLPClassifier(128, 10), {settings['epochs']} epochs on "
         f"{settings['n_train']} images: train accuracy {teacher.score(X_train, y_train):.4f}, "
         f"test accuracy {teacher.score(X_test, y_test):.4f}",
         f"student pool: the {settings['n_student']} most uncertain training images "
         f"(teacher accuracy on them {teacher.score(X_train[pool], y_train[pool]):.4f})",
     ]
-    return results
+    return shared, notes
+
+
+EXPERIMENT = Experiment(
+    name="figure4b",
+    title="Figure 4(b): Fashion-MNIST, noisy/biased MLP teacher vs logistic-regression student",
+    trial=_trial,
+    settings=_settings,
+    keys=["teacher", "bias", "noise"],
+    metrics=["teacher_mse", "teacher_accuracy", "student_accuracy", "student_auc"],
+    labels={"bias": "bias α", "noise": "noise s", "teacher_mse": "teacher MSE to ref.",
+            "teacher_accuracy": "teacher acc.", "student_accuracy": "student acc.",
+            "student_auc": "student AUC"},
+    quick=QUICK,
+    full=FULL,
+    reads_data=True,
+    prepare=_prepare,
+    returns="``results[\"notes\"]`` holds the teacher's accuracy.",
+)
+run = public_run(EXPERIMENT)
 
 
 def plot(results, path=None, *, fig=None):

@@ -13,11 +13,9 @@ Setup (section 5.3 of the paper, with every choice it leaves open stated):
   (4 in Delicious) stay and count as precision 0.
 - Features: on Delicious each row is scaled to unit L2 norm (``normalize``, the usual
   preprocessing of bag-of-words rows in extreme classification; it acts on each row
-  alone, so nothing passes between rows or from the test split). On an 80/20 split of
-  the training rows it raised the wide teacher's best validation P@1 from 0.645 to
-  0.671 (and from 0.640 to 0.650 on the experiment's own validation split, below); on
-  Bibtex it did not help (0.621 on the binary rows, 0.615 on scaled ones, each at its
-  better learning rate) and slowed training, so Bibtex keeps its binary features.
+  alone, so nothing passes between rows or from the test split); Bibtex keeps its binary
+  features. The validation scores behind these choices and the student widths below
+  are on the results page (:ref:`how the setup was chosen <table1_choices>`).
 - Models: :class:`skdistill.nets.BottleneckModule` nets (one linear hidden layer),
   Adam, mini-batches of ``batch_size=1024`` examples, no weight decay, fitted through
   ``DoubleDistilledRanker`` with its three objectives:
@@ -37,13 +35,8 @@ Setup (section 5.3 of the paper, with every choice it leaves open stated):
 - Student width, per data set: the paper's students (width 8 on AmazonCat-13K, 64 on
   Amazon-670K) lose 7% and 17% of the teacher's P@1 when trained on one-hot labels.
   The widths here are the powers of two at which the ordinary student is clearly weaker
-  in that sense, measured on the validation split (below, learning rate ``3e-3``, the
-  better one of ``{1e-3, 3e-3}`` at every width): Bibtex ``16`` (validation P@1 0.540
-  against the teacher's 0.616, 12% lower; width 8 reaches 0.486, 32 0.558, 64 0.599,
-  within 3% of the teacher), Delicious ``4`` (0.592 against 0.650, 9% lower; width 8
-  reaches 0.620, 5% lower, and 16 0.650, level with the teacher, both in at most 10
-  epochs: Delicious' top labels are mostly its most frequent tags, which a low-rank
-  scorer already ranks well). Other data sets: ``16``.
+  than the teacher in that sense on the validation split (below): Bibtex ``16``,
+  Delicious ``4``, other data sets ``16``.
 - Hyper-parameters, chosen on a validation split, never on the test split: the
   training rows are split 80/20 (``validation_size``); every candidate is fitted on
   the 80% and scored by P@1 on the 20% after every epoch, its number of epochs is the
@@ -60,18 +53,14 @@ Setup (section 5.3 of the paper, with every choice it leaves open stated):
   fitted on all the training rows with the chosen values and epochs and scored on the
   test split. The grid, every validation curve and the choices are in
   ``results["tuning"]`` and in the table's notes. ``max_epochs``/``patience``:
-  Bibtex 40/5, Delicious 20/3 (its wide teacher peaks after 1–3 epochs, its narrow
-  students after 12–19), others 30/4. Only the learning rate and the epochs of the
-  teacher are tuned: weight decay (``optimizer__weight_decay`` of the net, 1e-6 to
-  1e-4, tried on Delicious' binary rows) did not raise the teacher's best validation
-  P@1, and ``BottleneckModule`` has no dropout.
+  Bibtex 40/5, Delicious 20/3, others 30/4. Of the teacher only the learning rate and
+  the epochs are tuned: no weight decay, and ``BottleneckModule`` has no dropout.
 - Reported: P@1, P@3, P@5 (:func:`skdistill.metrics.precision_at_k`) on the test
   split; the table shows mean ± standard error over seeds, the notes the paper's
   layout with mean ± standard deviation and the paired differences between the
   students. Quick: Bibtex only, 2 seeds, learning rate ``3e-3`` only; full: Bibtex and
-  Delicious, 3 seeds, learning rates ``{1e-3, 3e-3}`` (``1e-2`` as well would take the
-  full run past an hour on two shared cores). Both use temperatures ``{1, 2}`` and
-  ``a ∈ {0.5, 1, 2}``.
+  Delicious, 3 seeds, learning rates ``{1e-3, 3e-3}``. Both use temperatures ``{1, 2}``
+  and ``a ∈ {0.5, 1, 2}``.
 """
 
 from __future__ import annotations
@@ -92,10 +81,10 @@ from .. import DoubleDistilledRanker
 from ..datasets import MULTILABEL_DATASETS, load_multilabel
 from ..metrics import precision_at_k
 from . import _runner
+from ._experiment import Experiment, public_run
 from ._progress import TrialProgress
 
 NAME = "table1"
-TITLE = "Table 1: one-hot, distilled and double-distilled narrow students against a wide teacher"
 TEACHER = "teacher"
 ONE_HOT = "student"
 DISTILLED = "student + distillation"
@@ -379,47 +368,22 @@ def _root_seed(random_state):
     return int(random_state)
 
 
-def run(
-    *,
-    trials=None,
-    full=False,
-    n_jobs=None,
-    random_state=0,
-    verbose=True,
-    data_home=None,
-    datasets=None,
-    teacher_width=512,
-    student_widths=None,
-    learning_rates=None,
-    temperatures=(1.0, 2.0),
-    a_values=(0.5, 1.0, 2.0),
-    max_epochs=None,
-    patience=None,
-    normalize=None,
-    batch_size=1024,
-    validation_size=0.2,
-):
-    """Run the Table 1 reproduction.
+#: Preset key of each per-data-set setting -> its parameter, and the check of its values.
+_OPTIONS = {"student_width": ("student_widths", _check_positive_int),
+            "max_epochs": ("max_epochs", _check_positive_int),
+            "patience": ("patience", _check_positive_int),
+            "normalize": ("normalize", _check_bool)}
+
+
+def _settings(*, datasets=None, teacher_width=512, student_widths=None, learning_rates=None,
+              temperatures=(1.0, 2.0), a_values=(0.5, 1.0, 2.0), max_epochs=None, patience=None,
+              normalize=None, batch_size=1024, validation_size=0.2):
+    """The settings of a run, from the reproduction's own parameters.
 
     Parameters
     ----------
-    trials : int, default=None
-        Seeds of the final fits (teacher and students on all training rows); 2 quick,
-        3 with ``full=True``.
-    full : bool, default=False
-        Both data sets (Bibtex and Delicious), 3 seeds and two learning rates.
-    n_jobs : int, default=None
-        Fits run in parallel (joblib): the validation candidates, then the seeds.
-    random_state : int or None, default=0
-        Root seed (validation split, initialisations, batch order).
-    verbose : bool, default=True
-        Progress on stderr.
-    data_home : str or path-like, default=None
-        Data folder holding ``bibtex/``, ``delicious/``, ... (command line:
-        ``--data-home``); ``None`` uses ``skdistill.datasets.get_data_home``.
     datasets : str or list of str, default=None
-        Among ``bibtex``, ``corel5k``, ``delicious``, ``enron``, ``rcv1subset1``; quick
-        ``["bibtex"]``, full ``["bibtex", "delicious"]``.
+        Among ``bibtex``, ``corel5k``, ``delicious``, ``enron``, ``rcv1subset1``.
     teacher_width : int, default=512
         Width of the teacher's linear hidden layer.
     student_widths : int or dict, default=None
@@ -427,8 +391,7 @@ def run(
         ``{name: width}`` overriding the presets (Bibtex 16, Delicious 4, others 16).
     learning_rates : list of float, default=None
         Adam learning rates tried for the teacher and the ordinary student (the
-        distilled students use the ordinary student's); quick ``[3e-3]``, full
-        ``[1e-3, 3e-3]``.
+        distilled students use the ordinary student's).
     temperatures : list of float, default=(1.0, 2.0)
         Temperatures tried for the distilled student's positives.
     a_values : list of float, default=(0.5, 1.0, 2.0)
@@ -444,24 +407,12 @@ def run(
         Examples per mini-batch.
     validation_size : float, default=0.2
         Fraction of the training rows held out to choose the hyper-parameters.
-
-    Returns
-    -------
-    results : dict
-        Cells keyed by ``dataset`` and ``method``; ``results["tuning"]`` holds, per data
-        set, the grid, every validation curve and the choices;
-        ``results["notes"]`` the paper-style table (mean ± standard deviation).
     """
-    start = time.perf_counter()
-    preset = FULL if full else QUICK
-    datasets = _check_datasets(preset["datasets"] if datasets is None else datasets)
-    trials = _runner.check_trials(_runner.resolve(trials, QUICK["trials"], FULL["trials"], full))
+    datasets = _check_datasets(datasets)
     settings = {
         "datasets": datasets,
         "teacher_width": _check_positive_int(teacher_width, "teacher_width"),
-        "learning_rates": _check_grid(
-            preset["learning_rates"] if learning_rates is None else learning_rates,
-            "learning_rates"),
+        "learning_rates": _check_grid(learning_rates, "learning_rates"),
         "temperatures": _check_grid(temperatures, "temperatures"),
         "a_values": _check_grid(a_values, "a_values"),
         "batch_size": _check_positive_int(batch_size, "batch_size"),
@@ -472,16 +423,19 @@ def run(
             f"validation_size must be a fraction in (0, 1) of the training rows (e.g. 0.2); "
             f"got {validation_size!r}."
         )
-    per_dataset = {  # preset key -> (run parameter, value per data set)
-        key: (param, _per_dataset(value, datasets, key, param, check))
-        for key, param, value, check in (
-            ("student_width", "student_widths", student_widths, _check_positive_int),
-            ("max_epochs", "max_epochs", max_epochs, _check_positive_int),
-            ("patience", "patience", patience, _check_positive_int),
-            ("normalize", "normalize", normalize, _check_bool),
-        )
-    }
+    values = {"student_widths": student_widths, "max_epochs": max_epochs,
+              "patience": patience, "normalize": normalize}
+    for key, (param, check) in _OPTIONS.items():
+        settings[param] = _per_dataset(values[param], datasets, key, param, check)
+    return settings
+
+
+def _execute(experiment, settings, *, trials, n_jobs, random_state, verbose, data_home):
+    """Per data set: choose the hyper-parameters on a validation split, then fit and score
+    ``trials`` seeds on the test split; one results dictionary for all data sets."""
+    start = time.perf_counter()
     seed = _root_seed(random_state)
+    datasets = settings["datasets"]
     data = {name: (_load(name, "train", data_home), _load(name, "test", data_home))
             for name in datasets}  # every file is found before any fitting starts
 
@@ -491,7 +445,7 @@ def run(
         labelled = np.diff(Y.indptr) > 0
         dropped[name] = int(np.sum(~labelled))
         X, Y = X[labelled], Y[labelled]
-        options = {key: values[name] for key, (_, values) in per_dataset.items()}
+        options = {key: settings[param][name] for key, (param, _) in _OPTIONS.items()}
         if options["normalize"]:
             # row by row, so nothing is learnt from other rows (the test rows included)
             X, X_test = preprocessing.normalize(X), preprocessing.normalize(X_test)
@@ -501,12 +455,12 @@ def run(
                              verbose=verbose)
         tuning[name]["seconds"] = round(time.perf_counter() - tuning_start, 1)
         part = _runner.run_experiment(
-            f"{NAME}:{name}", TITLE, _trial,
+            f"{experiment.name}:{name}", experiment.title, experiment.trial,
             {"dataset": name, "teacher_width": settings["teacher_width"],
              "student_width": options["student_width"], "batch_size": settings["batch_size"],
              "choice": tuning[name]["choice"]},
-            keys=["dataset", "method"], metrics=METRICS, labels=LABELS, trials=trials,
-            n_jobs=n_jobs, random_state=seed, verbose=verbose,
+            keys=experiment.keys, metrics=experiment.metrics, labels=experiment.labels,
+            trials=trials, n_jobs=n_jobs, random_state=seed, verbose=verbose,
             shared={"X_train": X, "Y_train": Y, "X_test": X_test, "Y_test": Y_test},
         )
         tuning[name]["test_seconds"] = part["elapsed_seconds"]
@@ -516,13 +470,12 @@ def run(
     summary = [row for part in parts for row in part["summary"]]
     _add_standard_deviations(summary, records)
     results = {
-        "name": NAME,
-        "title": TITLE,
-        "settings": {**settings, **dict(per_dataset.values()),
-                     "trials": trials, "random_state": seed, "n_jobs": n_jobs},
-        "keys": ["dataset", "method"],
-        "metrics": list(METRICS),
-        "labels": dict(LABELS),
+        "name": experiment.name,
+        "title": experiment.title,
+        "settings": {**settings, "trials": trials, "random_state": seed, "n_jobs": n_jobs},
+        "keys": list(experiment.keys),
+        "metrics": list(experiment.metrics),
+        "labels": dict(experiment.labels),
         "records": records,
         "summary": summary,
         "tuning": tuning,
@@ -603,6 +556,26 @@ def _notes(results):
         lines.append("Training rows without a label, left out: "
                      + ", ".join(f"{k} {v}" for k, v in dropped.items()) + ".")
     return lines
+
+
+EXPERIMENT = Experiment(
+    name=NAME,
+    title="Table 1: one-hot, distilled and double-distilled narrow students against a wide "
+          "teacher",
+    trial=_trial,
+    settings=_settings,
+    keys=["dataset", "method"],
+    metrics=METRICS,
+    labels=LABELS,
+    quick=QUICK,
+    full=FULL,
+    reads_data=True,
+    execute=_execute,
+    returns="``results[\"tuning\"]`` holds, per data set, the grid, every validation curve "
+            "and the choices; ``results[\"notes\"]`` the paper-style table (mean ± standard "
+            "deviation).",
+)
+run = public_run(EXPERIMENT)
 
 
 def plot(results, path=None, *, fig=None):

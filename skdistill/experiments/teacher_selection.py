@@ -89,9 +89,8 @@ from .._selection import per_row_scores, search_temperature
 from ..datasets import load_fashion_mnist
 from ..metrics import compare_teachers
 from . import _runner
+from ._experiment import Experiment, public_run
 
-NAME = "teacher_selection"
-TITLE = "Choosing and tempering teachers by held-out Brier score (real data)"
 DATASETS = ("digits", "wine", "breast_cancer", "fashion_mnist")
 CANDIDATES = ("tree d3", "tree d10", "forest leaf1", "forest leaf10", "hgb lr0.03",
               "hgb lr0.3", "mlp", "logistic")
@@ -325,110 +324,56 @@ def _check_choice(values, allowed, what):
     return values
 
 
-def run(
-    *,
-    trials=None,
-    full=False,
-    n_jobs=None,
-    random_state=0,
-    verbose=True,
-    data_home=None,
-    datasets=DATASETS,
-    candidates=CANDIDATES,
-    n_folds=5,
-    temperatures=None,
-    grid_folds=None,
-    temperature_teachers=None,
-    max_rows=None,
-    n_fashion_train=None,
-    n_fashion_test=None,
-    C=1.0,
-    max_iter=1000,
-):
-    """Run the teacher-selection experiment.
+def _settings(*, datasets=DATASETS, candidates=CANDIDATES, n_folds=5, temperatures=None,
+              grid_folds=None, temperature_teachers=None, max_rows=None, n_fashion_train=None,
+              n_fashion_test=None, C=1.0, max_iter=1000):
+    """The settings of a run, from the experiment's own parameters.
 
     Parameters
     ----------
-    trials : int, default=None
-        Independent trials (splits, subsets, seeds); 2 quick, 6 with ``full=True``.
-    full : bool, default=False
-        Full size (see the module docstring); quick mode is a smoke-test size.
-    n_jobs : int, default=None
-        Trials run in parallel (joblib).
-    random_state : int or None, default=0
-        Root seed.
-    verbose : bool, default=True
-        Progress on stderr.
-    data_home : str or path-like, default=None
-        Data folder holding ``fashion_mnist/`` (command line: ``--data-home``); None
-        uses ``skdistill.datasets.get_data_home``.
     datasets : sequence of str, default=("digits", "wine", "breast_cancer", "fashion_mnist")
     candidates : sequence of str, default=CANDIDATES
         Names of the candidate teachers (see :data:`CANDIDATES`).
     n_folds : int, default=5
         Folds of the held-out scores and of the students' out-of-fold targets.
     temperatures : sequence of float, default=None
-        The grid of ``grid CV``; quick ``(0.5, 1, 2)``, full ``2**(-2 ... 2 by 0.5)``.
+        The grid of ``grid CV``.
     grid_folds : int, default=None
-        Folds of ``grid CV``; 3 quick, 5 full.
+        Folds of ``grid CV``.
     temperature_teachers : sequence of str, default=None
         Teachers of analysis (ii): ``"best"`` (the Brier-chosen one) and candidate
-        names; quick ``("best",)``, full ``("best", "mlp")``.
+        names.
     max_rows : int or None, default=None
-        Subsample of the bundled data sets before the split; quick 600, full None.
+        Subsample of the bundled data sets before the split.
     n_fashion_train, n_fashion_test : int, default=None
-        Fashion-MNIST training and test images per trial; quick 300 / 500, full 1000 /
-        2000.
+        Fashion-MNIST training and test images per trial.
     C : float, default=1.0
         Inverse regularisation of the logistic-regression student.
     max_iter : int, default=1000
         lbfgs iterations of the student.
-
-    Returns
-    -------
-    results : dict
-        Cells keyed by ``dataset``, ``analysis`` and ``method``; ``results["notes"]``
-        says which teachers the Brier score chose.
     """
-    preset = FULL if full else QUICK
-    given = {"temperatures": temperatures, "grid_folds": grid_folds,
-             "temperature_teachers": temperature_teachers, "max_rows": max_rows,
-             "n_fashion_train": n_fashion_train, "n_fashion_test": n_fashion_test}
-    chosen = {key: preset[key] if value is None else value for key, value in given.items()}
     candidates = _check_choice(candidates, CANDIDATES, "candidates")
     if len(candidates) < 3:
         raise ValueError(f"a ranking needs at least 3 candidates; got {candidates}.")
-    settings = {
+    return {
         "datasets": _check_choice(datasets, DATASETS, "datasets"),
         "candidates": candidates,
         "n_folds": int(n_folds),
-        "temperatures": [float(t) for t in chosen["temperatures"]],
-        "grid_folds": int(chosen["grid_folds"]),
-        "temperature_teachers": _check_choice(chosen["temperature_teachers"],
-                                              ("best", *CANDIDATES), "temperature_teachers"),
-        "max_rows": None if chosen["max_rows"] is None else int(chosen["max_rows"]),
-        "n_fashion_train": int(chosen["n_fashion_train"]),
-        "n_fashion_test": int(chosen["n_fashion_test"]),
+        "temperatures": [float(t) for t in temperatures],
+        "grid_folds": int(grid_folds),
+        "temperature_teachers": _check_choice(temperature_teachers, ("best", *CANDIDATES),
+                                              "temperature_teachers"),
+        "max_rows": None if max_rows is None else int(max_rows),
+        "n_fashion_train": int(n_fashion_train),
+        "n_fashion_test": int(n_fashion_test),
         "C": float(C),
         "max_iter": int(max_iter),
     }
-    results = _runner.run_experiment(
-        NAME, TITLE, _trial, settings,
-        keys=["dataset", "analysis", "method"],
-        metrics=["spearman", "spearman_error", "teacher_brier", "student_log_loss",
-                 "student_accuracy", "temperature", "teacher_fits", "student_fits",
-                 "cpu_seconds"],
-        labels={"spearman": "ρ vs student LL", "spearman_error": "ρ vs student err",
-                "teacher_brier": "held-out Brier", "student_log_loss": "student test LL",
-                "student_accuracy": "student acc", "temperature": "T",
-                "teacher_fits": "teacher fits", "student_fits": "student fits",
-                "cpu_seconds": "CPU s"},
-        trials=_runner.resolve(trials, QUICK["trials"], FULL["trials"], full),
-        n_jobs=n_jobs, random_state=random_state, verbose=verbose,
-        shared={"data_home": data_home},
-    )
-    results["notes"] = _notes(results)
-    return results
+
+
+def _prepare(settings, *, random_state, data_home):
+    """Every trial reads Fashion-MNIST, if it is among the data sets, from ``data_home``."""
+    return {"data_home": data_home}, []
 
 
 def paired_difference(results, dataset, analysis, first, second, metric="student_log_loss"):
@@ -465,6 +410,29 @@ def _notes(results):
                     results, dataset, group, a, b)) for a, b in pairs)
             lines.append(f"  {group}, student test LL, paired over trials: {text}")
     return lines
+
+
+EXPERIMENT = Experiment(
+    name="teacher_selection",
+    title="Choosing and tempering teachers by held-out Brier score (real data)",
+    trial=_trial,
+    settings=_settings,
+    keys=["dataset", "analysis", "method"],
+    metrics=["spearman", "spearman_error", "teacher_brier", "student_log_loss",
+             "student_accuracy", "temperature", "teacher_fits", "student_fits", "cpu_seconds"],
+    labels={"spearman": "ρ vs student LL", "spearman_error": "ρ vs student err",
+            "teacher_brier": "held-out Brier", "student_log_loss": "student test LL",
+            "student_accuracy": "student acc", "temperature": "T",
+            "teacher_fits": "teacher fits", "student_fits": "student fits",
+            "cpu_seconds": "CPU s"},
+    quick=QUICK,
+    full=FULL,
+    reads_data=True,
+    prepare=_prepare,
+    notes=_notes,
+    returns="``results[\"notes\"]`` says which teachers the Brier score chose.",
+)
+run = public_run(EXPERIMENT)
 
 
 def plot(results, path=None, *, fig=None):
