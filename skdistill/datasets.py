@@ -9,7 +9,9 @@ statistical perspective" (sections 5.1 and 5.2).
 The loaders read local copies of real data sets and never download anything. Each
 data set is a folder (``fashion_mnist/``, ``enron/``, ...) inside one *data home*,
 found by :func:`get_data_home`: the ``data_home`` argument if given, else the
-``SKDISTILL_DATA`` environment variable, else ``~/skdistill_data``.
+``SKDISTILL_DATA`` environment variable, else ``~/skdistill_data``. The real tabular
+sets of :func:`load_tabular` (``TABULAR_DATASETS``) are CSV files in its ``tabular/``
+folder.
 """
 
 import gzip
@@ -23,11 +25,13 @@ from scipy.special import expit, softmax
 from sklearn.utils import Bunch, check_random_state, check_scalar
 
 __all__ = [
+    "TABULAR_DATASETS",
     "SoftmaxClassProbability",
     "gaussian_class_probability",
     "get_data_home",
     "load_fashion_mnist",
     "load_multilabel",
+    "load_tabular",
     "make_gaussian_classification",
     "make_retrieval_classification",
     "make_slab_classification",
@@ -36,6 +40,30 @@ __all__ = [
 ]
 
 MULTILABEL_DATASETS = ("bibtex", "corel5k", "delicious", "enron", "rcv1subset1")
+
+#: The real tabular data sets of :func:`load_tabular`: name -> task.
+TABULAR_DATASETS = {
+    "letter": "classification",
+    "satellite": "classification",
+    "vehicle": "classification",
+    "spam": "classification",
+    "credit": "classification",
+    "churn": "classification",
+    "ames": "regression",
+    "concrete": "regression",
+}
+
+# name -> (CSV file in <data home>/tabular/, target column), as in that folder's SOURCE.md.
+_TABULAR_FILES = {
+    "letter": ("mlbench_LetterRecognition.csv", "lettr"),
+    "satellite": ("mlbench_Satellite.csv", "classes"),
+    "vehicle": ("mlbench_Vehicle.csv", "Class"),
+    "spam": ("kernlab_spam.csv", "type"),
+    "credit": ("modeldata_credit_data.csv", "Status"),
+    "churn": ("modeldata_wa_churn.csv", "churn"),
+    "ames": ("modeldata_ames.csv", "Sale_Price"),
+    "concrete": ("modeldata_concrete.csv", "compressive_strength"),
+}
 
 FASHION_MNIST_CLASSES = (
     "T-shirt/top",
@@ -428,7 +456,7 @@ def get_data_home(data_home=None):
 
     See Also
     --------
-    load_fashion_mnist, load_multilabel : loaders that read from this folder.
+    load_fashion_mnist, load_multilabel, load_tabular : loaders that read from this folder.
 
     Examples
     --------
@@ -601,6 +629,113 @@ def load_multilabel(name, data_home=None, *, subset="train"):
         X = sp.vstack([sp.load_npz(directory / f"X_{p}.npz") for p in parts])
         Y = sp.vstack([sp.load_npz(directory / f"Y_{p}.npz") for p in parts])
     return sp.csr_matrix(X, dtype=np.float32), sp.csr_matrix(Y, dtype=np.uint8)
+
+
+def load_tabular(name, *, data_home=None, as_frame=True, return_X_y=False):
+    """Load one of the local real tabular data sets, as :func:`pandas.read_csv` reads it.
+
+    Eight CSV files exported from R packages (see ``tabular/SOURCE.md``): six
+    classification sets and two regression sets, with numeric and string columns
+    and missing values, whole and unsplit (make your own seeded splits).
+
+    ============  ==============  =====  ========  ==================================
+    name          task            rows   features  target column
+    ============  ==============  =====  ========  ==================================
+    letter        classification  20000  16        ``lettr`` (26 letters)
+    satellite     classification  6435   36        ``classes`` (6 soil types)
+    vehicle       classification  846    18        ``Class`` (4 vehicles)
+    spam          classification  4601   57        ``type`` (spam / nonspam)
+    credit        classification  4454   13        ``Status`` (good / bad), NaN
+    churn         classification  7043   19        ``churn`` (Yes / No), NaN
+    ames          regression      2930   73        ``Sale_Price`` (dollars)
+    concrete      regression      1030   8         ``compressive_strength`` (MPa)
+    ============  ==============  =====  ========  ==================================
+
+    The file is read with ``pandas.read_csv`` and nothing else: string columns keep
+    the dtype pandas gives them (``object``, or ``str`` from pandas 3), not
+    ``category``, and missing values (``NA`` in the file) are NaN, so that a model
+    meets the data as a user's ``read_csv`` gives them.
+
+    Parameters
+    ----------
+    name : {"letter", "satellite", "vehicle", "spam", "credit", "churn", "ames", \
+            "concrete"}
+        Data set (keys of ``TABULAR_DATASETS``).
+    data_home : str or path-like, default=None
+        Data folder holding ``tabular/``; ``None`` resolves it with
+        :func:`get_data_home` (``$SKDISTILL_DATA``, else ``~/skdistill_data``).
+    as_frame : bool, default=True
+        If True, ``data`` is a DataFrame and ``target`` a Series. If False, both are
+        numpy arrays (``object`` dtype where the table mixes numbers and strings) and
+        ``frame`` is None.
+    return_X_y : bool, default=False
+        If True, return ``(data, target)`` instead of a Bunch.
+
+    Returns
+    -------
+    data : :class:`~sklearn.utils.Bunch`
+        With attributes
+
+        data : DataFrame of shape (n_samples, n_features)
+            The features: every column but the target, in file order.
+        target : Series of shape (n_samples,)
+            The target column: strings for classification, numbers for regression.
+        frame : DataFrame of shape (n_samples, n_features + 1)
+            The whole file as read (None if ``as_frame=False``).
+        feature_names : list of str
+            The columns of ``data``.
+        target_names : list of str
+            The name of the target column, in a list (as in
+            :func:`sklearn.datasets.fetch_openml`).
+        task : {"classification", "regression"}
+            As in ``TABULAR_DATASETS``.
+        DESCR : str
+            The data set's file and target, then ``tabular/SOURCE.md``.
+    (data, target) : tuple if ``return_X_y`` is True
+
+    Raises
+    ------
+    FileNotFoundError
+        If the CSV file is not in ``<data home>/tabular/``; the message names the
+        folder searched, the file expected and how to point to the data.
+
+    See Also
+    --------
+    get_data_home : where the data sets are looked for.
+    skdistill.augment.munge : synthetic rows of such a table for a teacher to label.
+
+    Examples
+    --------
+    >>> from skdistill.datasets import load_tabular
+    >>> bunch = load_tabular("credit")  # doctest: +SKIP
+    >>> bunch.data.shape, bunch.target_names, bunch.task  # doctest: +SKIP
+    ((4454, 13), ['Status'], 'classification')
+    >>> X, y = load_tabular("concrete", return_X_y=True)  # doctest: +SKIP
+    >>> X.shape, y.name  # doctest: +SKIP
+    ((1030, 8), 'compressive_strength')
+    """
+    if name not in TABULAR_DATASETS:
+        raise ValueError(f"name must be one of {sorted(TABULAR_DATASETS)}; got {name!r}.")
+    try:
+        import pandas as pd
+    except ImportError as error:
+        raise ImportError("load_tabular reads CSV files with pandas, which is not installed: "
+                          "pip install pandas.") from error
+    file, target_column = _TABULAR_FILES[name]
+    directory = _find_dataset_dir("tabular", [file], data_home)
+    frame = pd.read_csv(directory / file)
+    data, target = frame.drop(columns=target_column), frame[target_column]
+    feature_names = [str(c) for c in data.columns]
+    if not as_frame:
+        data, target, frame = data.to_numpy(), target.to_numpy(), None
+    if return_X_y:
+        return data, target
+    source = directory / "SOURCE.md"
+    descr = (f"{name}: {file}, target column {target_column!r} "
+             f"({TABULAR_DATASETS[name]}).\n\n")
+    descr += source.read_text() if source.is_file() else ""
+    return Bunch(data=data, target=target, frame=frame, feature_names=feature_names,
+                 target_names=[target_column], task=TABULAR_DATASETS[name], DESCR=descr)
 
 
 def multilabel_to_multiclass(X, Y, *, return_index=False):

@@ -6,12 +6,15 @@ import scipy.sparse as sp
 from scipy.stats import multivariate_normal
 
 from skdistill.datasets import (
+    _TABULAR_FILES,
     MULTILABEL_DATASETS,
+    TABULAR_DATASETS,
     SoftmaxClassProbability,
     gaussian_class_probability,
     get_data_home,
     load_fashion_mnist,
     load_multilabel,
+    load_tabular,
     make_gaussian_classification,
     make_retrieval_classification,
     make_slab_classification,
@@ -334,3 +337,109 @@ def test_package_never_looks_in_the_repository_layout():
         if "shared/data" in path.read_text() or "shared\\data" in path.read_text()
     ]
     assert offenders == []
+
+
+# -- Real tabular data sets -----------------------------------------------------------------
+
+
+def tabular_params(names=tuple(TABULAR_DATASETS)):
+    """One pytest param per tabular data set, skipped (naming the file sought) if absent."""
+    params = []
+    for name in names:
+        path = Path(get_data_home()) / "tabular" / _TABULAR_FILES[name][0]
+        reason = (f"data set {name!r} not found: no file {path}; set SKDISTILL_DATA to the "
+                  "folder that holds 'tabular/'")
+        params.append(pytest.param(name, marks=pytest.mark.skipif(not path.is_file(),
+                                                                   reason=reason)))
+    return params
+
+
+# (rows, features, target column, number of classes or None for regression), from
+# tabular/SOURCE.md.
+TABULAR_SHAPES = {
+    "letter": (20000, 16, "lettr", 26),
+    "satellite": (6435, 36, "classes", 6),
+    "vehicle": (846, 18, "Class", 4),
+    "spam": (4601, 57, "type", 2),
+    "credit": (4454, 13, "Status", 2),
+    "churn": (7043, 19, "churn", 2),
+    "ames": (2930, 73, "Sale_Price", None),
+    "concrete": (1030, 8, "compressive_strength", None),
+}
+
+
+def test_tabular_listing_names_a_file_and_task_for_each_set():
+    assert set(TABULAR_DATASETS) == set(_TABULAR_FILES) == set(TABULAR_SHAPES)
+    for name, task in TABULAR_DATASETS.items():
+        assert task == ("classification" if TABULAR_SHAPES[name][3] else "regression")
+        assert _TABULAR_FILES[name][1] == TABULAR_SHAPES[name][2]
+
+
+@pytest.mark.parametrize("name", tabular_params())
+def test_load_tabular_shapes_and_targets(name):
+    pd = pytest.importorskip("pandas")
+    n_rows, n_features, target, n_classes = TABULAR_SHAPES[name]
+    bunch = load_tabular(name)
+    assert bunch.data.shape == (n_rows, n_features)
+    assert bunch.target.shape == (n_rows,) and bunch.target.name == target
+    assert bunch.target_names == [target] and target not in bunch.data.columns
+    assert bunch.feature_names == list(bunch.data.columns)
+    assert bunch.task == TABULAR_DATASETS[name]
+    assert _TABULAR_FILES[name][0] in bunch.DESCR
+    if n_classes is None:
+        assert pd.api.types.is_numeric_dtype(bunch.target)
+    else:
+        assert bunch.target.nunique() == n_classes
+    # Exactly what a user's read_csv gives: no dtype changed, no row dropped.
+    read = pd.read_csv(Path(get_data_home()) / "tabular" / _TABULAR_FILES[name][0])
+    pd.testing.assert_frame_equal(bunch.frame, read)
+    pd.testing.assert_frame_equal(bunch.data, read.drop(columns=target))
+    assert not any(isinstance(d, pd.CategoricalDtype) for d in bunch.data.dtypes)
+    X, y = load_tabular(name, return_X_y=True)
+    pd.testing.assert_frame_equal(X, bunch.data)
+    pd.testing.assert_series_equal(y, bunch.target)
+    X_array, y_array = load_tabular(name, as_frame=False, return_X_y=True)
+    assert isinstance(X_array, np.ndarray) and X_array.shape == (n_rows, n_features)
+    assert isinstance(y_array, np.ndarray) and y_array.shape == (n_rows,)
+    assert load_tabular(name, as_frame=False).frame is None
+
+
+@pytest.mark.parametrize("name", tabular_params(["credit", "churn"]))
+def test_load_tabular_keeps_missing_values(name):
+    # The columns with NA in the files, as SOURCE.md says.
+    expected = {"credit": {"Home", "Marital", "Job", "Income", "Assets", "Debt"},
+                "churn": {"total_charges"}}[name]
+    data = load_tabular(name).data
+    assert set(data.columns[data.isna().any()]) == expected
+
+
+def test_load_tabular_reads_a_csv_in_the_data_home(tmp_path):
+    pd = pytest.importorskip("pandas")
+    (tmp_path / "tabular").mkdir()
+    (tmp_path / "tabular" / "modeldata_credit_data.csv").write_text(
+        '"Status","Seniority","Home","Income"\n'
+        '"good",9,"rent",NA\n'
+        '"bad",17,NA,131\n'
+        '"good",10,"owner",200\n'
+    )
+    bunch = load_tabular("credit", data_home=tmp_path)
+    assert list(bunch.data.columns) == ["Seniority", "Home", "Income"]
+    assert bunch.target.tolist() == ["good", "bad", "good"]
+    assert bunch.data["Seniority"].dtype == np.int64
+    assert bunch.data["Income"].isna().tolist() == [True, False, False]
+    assert pd.isna(bunch.data["Home"].iloc[1]) and bunch.data["Home"].iloc[2] == "owner"
+    assert bunch.DESCR.startswith("credit: modeldata_credit_data.csv")
+
+
+def test_load_tabular_errors_name_the_folder_and_file(tmp_path, monkeypatch):
+    monkeypatch.delenv("SKDISTILL_DATA", raising=False)
+    with pytest.raises(ValueError, match="name must be one of"):
+        load_tabular("iris", data_home=tmp_path)
+    with pytest.raises(FileNotFoundError) as info:
+        load_tabular("letter", data_home=tmp_path)
+    message = str(info.value)
+    assert f"no folder {tmp_path / 'tabular'}" in message
+    assert "mlbench_LetterRecognition.csv" in message and "never downloads" in message
+    (tmp_path / "tabular").mkdir()
+    with pytest.raises(FileNotFoundError, match="lacks modeldata_ames.csv"):
+        load_tabular("ames", data_home=tmp_path)
