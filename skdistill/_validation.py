@@ -1,13 +1,18 @@
-"""Validation shared by every step: probability matrices, and columns aligned to classes.
+"""Validation shared by every step: probabilities, row weights, classes, aligned columns.
 
 Every place that receives class-probabilities (a teacher's output, the user's soft
 targets, a network's ``predict_proba``, a metric's input) checks them with
-:func:`check_probabilities`, and every place that receives a model's columns in the
-order of the model's own ``classes_`` puts them in the order of the problem's classes
-with :func:`align_columns`. One wording of each error, one tolerance rule.
+:func:`check_probabilities`; every place that receives row weights checks them with
+:func:`check_sample_weight`; every place that learns the classes of a problem gets them
+from :func:`resolve_classes` (or, given only a list of labels, :func:`check_classes`);
+and every place that receives a model's columns in the order of the model's own
+``classes_`` puts them in the order of the problem's classes with :func:`align_columns`.
+One wording of each error, one tolerance rule.
 """
 
 from __future__ import annotations
+
+import numbers
 
 import numpy as np
 
@@ -154,3 +159,205 @@ def align_columns(P, own_classes, classes, *, name="the teacher", where="classes
     out = np.full((P.shape[0], len(classes)), fill, dtype=dtype)
     out[:, columns] = P
     return out
+
+
+def check_sample_weight(sample_weight, n_samples, *, name="sample_weight"):
+    """Validate row weights: one finite, non-negative weight per row, with a positive sum.
+
+    The sum must be finite too: weights whose sum overflows float64 cannot be
+    normalised, and rescaling them is not neutral wherever a penalty is weighed against
+    the total weight (``LogisticRegression``'s objective depends on ``C`` times the
+    sum of the weights), so they are refused rather than silently rescaled.
+
+    Parameters
+    ----------
+    sample_weight : array-like of shape (n_samples,), float or None
+        The weights; a number gives every row that weight; None means unweighted.
+    n_samples : int
+        The number of rows of ``X``.
+    name : str, default="sample_weight"
+        How the error messages name the weights.
+
+    Returns
+    -------
+    sample_weight : ndarray of shape (n_samples,), float64, or None
+        None when ``sample_weight`` is None.
+
+    Examples
+    --------
+    >>> from skdistill._validation import check_sample_weight
+    >>> check_sample_weight([1, 2, 0], 3).tolist()
+    [1.0, 2.0, 0.0]
+    >>> check_sample_weight([1e308, 1e308], 2)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: sample_weight sums to more than float64 can hold ...
+    """
+    if sample_weight is None:
+        return None
+    try:
+        w = np.asarray(sample_weight, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name} must be numeric row weights ({exc}).") from exc
+    if w.ndim == 0:
+        w = np.full(n_samples, float(w))
+    if w.ndim != 1:
+        raise ValueError(f"{name} must be 1-D, one weight per row of X; got shape {w.shape}.")
+    if w.shape[0] != n_samples:
+        raise ValueError(f"{name} has {w.shape[0]} entries but X has {n_samples} rows.")
+    if not np.all(np.isfinite(w)):
+        raise ValueError(f"{name} contains NaN or infinity; row weights must be finite.")
+    if w.size and w.min() < 0:
+        raise ValueError(
+            f"Negative values in {name} (the smallest is {w.min():.4g}): row weights must be "
+            "non-negative."
+        )
+    with np.errstate(over="ignore"):
+        total = w.sum()
+    if not np.isfinite(total):
+        raise ValueError(
+            f"{name} sums to more than float64 can hold (its largest entry is {w.max():.4g}). "
+            f"Divide {name} by a constant; where a penalty is weighed against the total "
+            "weight, divide its strength by the same constant to keep the same fit (for "
+            "LogisticRegression, multiply C by it)."
+        )
+    if not total > 0:
+        raise ValueError(
+            f"{name} gives every row weight zero, so the fit has no weight at all; give "
+            "some rows a non-zero weight."
+        )
+    return w
+
+
+def _label_kinds(values):
+    """The kinds of label in ``values``: "string", "number" or another type's name."""
+    values = np.asarray(values) if isinstance(values, np.ndarray) else np.asarray(
+        values, dtype=object)
+    if values.dtype != object:
+        if values.dtype.kind in "US":
+            return {"string"}
+        return {"number"} if values.dtype.kind in "biufc" else {str(values.dtype)}
+    kinds = set()
+    for kind in set(map(type, values.ravel())):
+        if issubclass(kind, (str, bytes)):
+            kinds.add("string")
+        elif issubclass(kind, numbers.Number):
+            kinds.add("number")
+        else:
+            kinds.add(kind.__name__)
+    return kinds
+
+
+def _one_kind(values, name):
+    """The one kind of label in ``values``; a ValueError if they mix kinds."""
+    kinds = _label_kinds(values)
+    if len(kinds) > 1:
+        raise ValueError(
+            f"{name} mixes label types ({' and '.join(sorted(kinds))}): labels must be all "
+            "strings or all numbers, as scikit-learn's classifiers require (they refuse a "
+            "mix of label input types). Convert them to one type."
+        )
+    return next(iter(kinds), None)
+
+
+def _check_discrete(classes, name):
+    if classes.dtype.kind == "f" and not np.all(np.isfinite(classes) & (classes % 1 == 0)):
+        raise ValueError(
+            f"{name} holds non-integer numbers {classes.tolist()}: class labels must be "
+            "discrete (strings or integers), as for scikit-learn's classifiers, which "
+            "refuse continuous labels."
+        )
+
+
+def check_classes(classes, *, name="classes"):
+    """Validate a list of class labels: 1-D, all of one type, discrete, no duplicates.
+
+    Parameters
+    ----------
+    classes : array-like of shape (n_classes,)
+    name : str, default="classes"
+        How the error messages name the labels.
+
+    Returns
+    -------
+    classes : ndarray of shape (n_classes,)
+        In the given order.
+
+    Examples
+    --------
+    >>> from skdistill._validation import check_classes
+    >>> check_classes(["b", "a"]).tolist()
+    ['b', 'a']
+    >>> check_classes(["a", 1, 2])  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: classes mixes label types (number and string): ...
+    """
+    kind = _one_kind(classes, name)
+    classes = np.asarray(classes)
+    if classes.ndim != 1:
+        raise ValueError(f"{name} must be 1-D, one label per class; got shape {classes.shape}.")
+    if kind == "number":
+        _check_discrete(classes, name)
+    if np.unique(classes).size != classes.size:
+        raise ValueError(f"{name} must not contain duplicate labels.")
+    return classes
+
+
+def resolve_classes(y, classes=None, *, name="classes"):
+    """The sorted classes of a problem: those of its labelled ``y``, or the ones given.
+
+    Parameters
+    ----------
+    y : array-like of shape (n_labelled,)
+        The labels of the labelled rows (possibly none when ``classes`` is given).
+    classes : array-like of shape (n_classes,), default=None
+        The classes, if the user gave them (checked by :func:`check_classes`); every
+        label of ``y`` must be one of them. None takes the labels found in ``y``.
+    name : str, default="classes"
+        How the error messages name the user's classes.
+
+    Returns
+    -------
+    classes : ndarray of shape (n_classes,)
+        Sorted as :func:`numpy.unique` sorts, at least two of them.
+
+    Examples
+    --------
+    >>> from skdistill._validation import resolve_classes
+    >>> resolve_classes(["b", "a", "b"]).tolist()
+    ['a', 'b']
+    >>> resolve_classes([0, 1], classes=[2, 1, 0]).tolist()
+    [0, 1, 2]
+    """
+    y_kind = _one_kind(y, "y")
+    y = np.asarray(y)
+    if y.ndim != 1:
+        raise ValueError(f"y must be 1-D, one label per row; got shape {y.shape}.")
+    if classes is None:
+        resolved = np.unique(y)
+        if y_kind == "number":
+            _check_discrete(resolved, "y")
+    else:
+        given = check_classes(classes, name=name)
+        given_kind = _one_kind(given, name)
+        if y.size and given.size and y_kind != given_kind:
+            raise ValueError(
+                f"y holds {y_kind} labels but {name} holds {given_kind} labels; give "
+                f"{name} as labels of the same type as y."
+            )
+        resolved = np.unique(given)
+        unknown = np.setdiff1d(y, resolved) if y.size else y
+        if unknown.size:
+            raise ValueError(
+                f"y contains labels {unknown.tolist()} that are not in {name}="
+                f"{resolved.tolist()}; add them to {name}."
+            )
+    if len(resolved) < 2:
+        where = "y must contain at least 2 classes among its labelled rows" if (
+            classes is None) else f"{name} must hold at least 2 classes"
+        raise ValueError(
+            f"{where}; got {resolved.tolist()}. A classifier needs at least two classes to "
+            "tell apart."
+        )
+    return resolved

@@ -22,6 +22,8 @@ import numbers
 import numpy as np
 from scipy.special import log_softmax
 
+from ._validation import check_probabilities
+
 __all__ = ["make_soft_targets", "mix_with_labels", "smooth_labels", "temperature_scale"]
 
 
@@ -29,6 +31,22 @@ def _check_fraction(value, name):
     if not isinstance(value, numbers.Real) or isinstance(value, bool) or not 0 <= value <= 1:
         raise ValueError(f"{name} must be a number in [0, 1]; got {value!r}.")
     return float(value)
+
+
+def _check_y_index(y_index, n_samples, n_classes):
+    y_index = np.asarray(y_index)
+    if y_index.shape != (n_samples,) or not (
+            y_index.size == 0 or np.issubdtype(y_index.dtype, np.integer)):
+        raise ValueError(
+            f"y_index must be integers of shape ({n_samples},), one label column per row "
+            f"of the teacher's probabilities; got {y_index.dtype} of shape {y_index.shape}."
+        )
+    if y_index.size and not (-1 <= y_index.min() and y_index.max() < n_classes):
+        raise ValueError(
+            f"y_index must hold column indices in [0, {n_classes}) or -1 (unlabelled); "
+            f"got values in [{y_index.min()}, {y_index.max()}]."
+        )
+    return y_index
 
 
 def _check_temperature(temperature):
@@ -45,13 +63,33 @@ def _check_temperature(temperature):
     return float(temperature)
 
 
+def _scaled(P, T):
+    """``softmax(log P / T)`` of checked probabilities, exact down to any ``T > 0``.
+
+    The row maximum of ``log P`` is subtracted *before* dividing by ``T``: the most
+    probable classes then get exactly 0 and every other class a negative number,
+    ``-inf`` when the division overflows (a tiny ``T``), whose exponential is the exact
+    0 of the limit. Dividing first would overflow every entry to ``-inf`` and make
+    the row NaN.
+    """
+    if T == 1.0:
+        return P
+    with np.errstate(divide="ignore", over="ignore"):
+        logs = np.log(P)
+        logs -= logs.max(axis=1, keepdims=True)
+        logs /= T
+    # Every row has a positive entry, so its maximum is 0 and -inf maps to 0.
+    return np.exp(log_softmax(logs, axis=1))
+
+
 def temperature_scale(P, temperature=1.0):
     """Rescale class-probabilities by a temperature.
 
     ``q = softmax(log p / T)``, i.e. ``q_k = p_k^(1/T) / sum_j p_j^(1/T)``. ``T = 1``
     leaves ``p`` unchanged, ``T -> inf`` tends to the uniform distribution over the
     classes with ``p_k > 0``, ``T -> 0`` tends to one-hot on the argmax (ties share the
-    mass). Zero probabilities stay zero and never produce NaN: the computation is
+    mass), which is what a temperature so small that ``log p / T`` overflows gives
+    exactly. Zero probabilities stay zero and nothing is ever NaN: the computation is
     done in log space with the row maximum subtracted.
 
     For a teacher whose scores are logits ``z`` (``p = softmax(z)``) this is the
@@ -60,9 +98,9 @@ def temperature_scale(P, temperature=1.0):
     Parameters
     ----------
     P : array-like of shape (n_samples, n_classes)
-        Class-probabilities, rows summing to one.
+        Class-probabilities: finite, non-negative, rows summing to one.
     temperature : float, default=1.0
-        Positive temperature ``T``.
+        Positive finite temperature ``T`` (any, down to the smallest subnormal).
 
     Returns
     -------
@@ -81,13 +119,7 @@ def temperature_scale(P, temperature=1.0):
     [[0.333, 0.333, 0.333, 0.0]]
     """
     T = _check_temperature(temperature)
-    P = np.asarray(P, dtype=np.float64)
-    if T == 1.0:
-        return P.copy()
-    with np.errstate(divide="ignore"):
-        logits = np.log(P) / T
-    # Every row has a positive entry, so the row max is finite and -inf maps to 0.
-    return np.exp(log_softmax(logits, axis=1))
+    return _scaled(check_probabilities(P, name="the probability matrix P"), T)
 
 
 def smooth_labels(P, label_smoothing=0.0):
@@ -159,7 +191,7 @@ def make_soft_targets(
     Parameters
     ----------
     P : array-like of shape (n_samples, n_classes)
-        Teacher class-probabilities.
+        Teacher class-probabilities: finite, non-negative, rows summing to one.
     y_index : array-like of int of shape (n_samples,), default=None
         Column index of each row's label, ``-1`` for an unlabelled row. None means
         no labels: every row takes pure teacher targets.
@@ -182,9 +214,11 @@ def make_soft_targets(
     """
     alpha = _check_fraction(alpha, "alpha")
     _check_fraction(label_smoothing, "label_smoothing")
-    Q = temperature_scale(P, temperature)
+    T = _check_temperature(temperature)
+    Q = _scaled(check_probabilities(P, name="the teacher's probability matrix"), T)
+    if y_index is not None:
+        y_index = _check_y_index(y_index, *Q.shape)
     if y_index is not None and alpha < 1.0:
-        y_index = np.asarray(y_index)
         labelled = y_index >= 0
         Y = np.zeros_like(Q[labelled])
         Y[np.arange(Y.shape[0]), y_index[labelled]] = 1.0

@@ -74,3 +74,66 @@ def test_make_soft_targets_order_and_unlabelled_rows():
 def test_alpha_zero_with_smoothing_is_classical_label_smoothing():
     out = make_soft_targets(P, np.array([0, 1, 3]), alpha=0.0, label_smoothing=0.2)
     np.testing.assert_allclose(out, 0.8 * np.eye(4)[[0, 1, 3]] + 0.05)
+
+
+@pytest.mark.parametrize("T", [1e-300, 1e-310, 5e-324])
+def test_tiny_temperatures_give_the_exact_limit(T):
+    # log p / T overflows: the limit, one-hot on the argmax with ties sharing the mass
+    Q = temperature_scale(P, T)
+    np.testing.assert_array_equal(Q, np.eye(4)[[0, 2, 2]])
+    np.testing.assert_array_equal(temperature_scale([[0.4, 0.4, 0.2]], T), [[0.5, 0.5, 0.0]])
+    ties = np.array([[0.25, 0.25, 0.25, 0.25], [0.0, 0.5, 0.0, 0.5]])
+    np.testing.assert_array_equal(temperature_scale(ties, T), ties)
+
+
+def test_no_nan_from_probabilities_and_a_positive_temperature():
+    rng = np.random.RandomState(0)
+    raw = rng.exponential(size=(200, 5)) * (rng.uniform(size=(200, 5)) > 0.3)
+    raw[:, 0] += 1e-300  # every row has mass; some entries are zero, some subnormal-small
+    raw[:20, 1] = 5e-324
+    Prob = raw / raw.sum(axis=1, keepdims=True)
+    for T in [5e-324, 1e-310, 1e-200, 1e-3, 0.7, 1.0, 3.0, 1e200, 1e308]:
+        Q = make_soft_targets(Prob, rng.randint(-1, 5, size=200), temperature=T, alpha=0.5,
+                              label_smoothing=0.1)
+        assert np.all(np.isfinite(Q)), T
+        np.testing.assert_allclose(Q.sum(axis=1), 1.0)
+    # huge T tends to uniform over the classes with positive probability
+    hot = temperature_scale(Prob, 1e308)
+    np.testing.assert_allclose(hot, (Prob > 0) / (Prob > 0).sum(axis=1, keepdims=True))
+
+
+def test_tiny_temperature_targets_fit_a_student():
+    from sklearn.linear_model import LogisticRegression
+
+    from skdistill import fit_soft_targets
+
+    X = np.arange(12.0).reshape(-1, 1)
+    Prob = np.column_stack([np.linspace(0.9, 0.1, 12), np.linspace(0.1, 0.9, 12)])
+    targets = make_soft_targets(Prob, temperature=1e-310)
+    np.testing.assert_array_equal(targets, np.eye(2)[(Prob[:, 1] > 0.5).astype(int)])
+    fitted = fit_soft_targets(LogisticRegression(), X, targets)
+    assert fitted.classes_.tolist() == [0, 1]
+
+
+@pytest.mark.parametrize("bad, match", [
+    ([[0.5, 0.6]], "sum to 1"),
+    ([[np.nan, 1.0]], "NaN"),
+    ([[1.5, -0.5]], "negative"),
+    ([0.5, 0.5], "2-D"),
+])
+def test_bad_probabilities_are_named_as_what_was_passed(bad, match):
+    with pytest.raises(ValueError, match=f"^the teacher's probability matrix .*{match}"):
+        make_soft_targets(bad, temperature=2.0)
+    with pytest.raises(ValueError, match=f"^the probability matrix P .*{match}"):
+        temperature_scale(bad, 2.0)
+
+
+@pytest.mark.parametrize("y_index, match", [
+    (np.array([0, 1]), r"y_index must be integers of shape \(3,\)"),
+    (np.array([0.0, 1.0, 2.0]), "y_index must be integers"),
+    (np.array([0, 4, -1]), r"y_index must hold column indices in \[0, 4\) or -1"),
+    (np.array([0, -2, 1]), r"y_index must hold column indices"),
+])
+def test_bad_y_index(y_index, match):
+    with pytest.raises(ValueError, match=match):
+        make_soft_targets(P, y_index, alpha=0.5)

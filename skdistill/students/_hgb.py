@@ -58,8 +58,9 @@ The user's estimator runs its own ``fit``: binning, tree growing, constraints,
 fit the adapter sets a few methods on the *instance* (never on the class) and
 removes them afterwards:
 
-- ``_encode_y`` sets ``classes_`` and ``n_trees_per_iteration_`` from the given
-  classes and keeps ``y`` as it is passed: each row's index into ``P``;
+- ``_encode_y`` sets what the class's own encoder sets (its label encoder,
+  ``classes_`` and ``n_trees_per_iteration_``) from the given classes, and keeps ``y``
+  as it is passed: each row's index into ``P``;
 - ``_get_loss`` wraps scikit-learn's own loss object so that gradients, hessians,
   the baseline and the loss value read the soft target of each row index;
 - the early-stopping checks score a validation split the adapter draws over whole
@@ -100,6 +101,7 @@ import numpy as np
 import sklearn
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.model_selection import train_test_split
+from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import _safe_indexing, check_random_state
 from sklearn.utils.validation import NotFittedError, check_is_fitted
 
@@ -298,9 +300,12 @@ def _install_hooks(student, P, labels, classes, validation):
 
     def encode_y(y):
         record["used"].add("labels")
-        # The class's own encoder sets classes_, n_trees_per_iteration_ and whatever
-        # else this version keeps, from the labels themselves; y stays row indices.
-        cls._encode_y(student, classes)
+        # The state the class's own encoder keeps, made from the classes: that encoder
+        # takes the rows' labels, and would check the class list as if it were labels
+        # (and warn that most of them are unique). y stays row indices.
+        student._label_encoder = LabelEncoder().fit(classes)
+        student.classes_ = student._label_encoder.classes_
+        student.n_trees_per_iteration_ = 1 if len(classes) <= 2 else len(classes)
         return np.asarray(y, dtype=np.float64)
 
     def get_loss(sample_weight):

@@ -121,25 +121,25 @@ class _SoftCrossEntropy:
     """Soft cross-entropy plus L2 penalty, and its gradient, as scikit-learn scales them.
 
     ``theta`` holds ``W`` (``n_features`` rows, one column per class, or a single column
-    in the binary case) followed by the intercepts. Buffers of shape ``(n, L)`` are
-    allocated once and reused by every evaluation.
+    in the binary case) followed by the intercepts. ``A`` holds the pieces' weights
+    divided by their total ``S`` (so that no sum of them overflows), and ``l2`` is
+    ``1 / (C S)``. Buffers of shape ``(n, L)`` are allocated once and reused by every
+    evaluation.
     """
 
-    def __init__(self, X, A, C, fit_intercept, binary):
+    def __init__(self, X, A, l2, fit_intercept, binary):
         self.X = X
         self.fit_intercept = fit_intercept
         self.binary = binary
         n, d = X.shape
-        rows = A.sum(axis=1)
-        S = rows.sum()
-        self.l2 = 1.0 / (C * S)
+        self.l2 = l2
         self.d = d
         target = A[:, 1:] if binary else A
         self.n_cols = target.shape[1]
-        self.row_weight = rows / S
+        self.row_weight = A.sum(axis=1)
         # The loss is linear in the targets: these two are all it needs of them.
-        self.Xt_target = np.asarray(X.T @ target) / S
-        self.target_sum = target.sum(axis=0) / S
+        self.Xt_target = np.asarray(X.T @ target)
+        self.target_sum = target.sum(axis=0)
         self.dense = not sparse.issparse(X)
         self.Z = np.empty((n, self.n_cols))
         self.row_max = np.empty(n)
@@ -225,6 +225,43 @@ def _initial_theta(student, loss, n_classes):
     return theta
 
 
+def _normalised_weights(P, sample_weight, C):
+    """The pieces' weights ``A = w P / S`` (total one) and the penalty ``1 / (C S)``.
+
+    The fit depends on the weights only through ``A`` and the product ``C S``: scaling
+    every weight by a constant is scaling ``C`` by it. So a total that float64 cannot
+    hold is refused (by :func:`~skdistill._validation.check_sample_weight`), and so is a
+    product ``C S`` whose inverse overflows: no rescaling of the weights that keeps the
+    fit would help, and the penalty is then so strong that the fit would be the
+    intercepts alone.
+    """
+    w = np.ones(P.shape[0]) if sample_weight is None else sample_weight
+    with np.errstate(over="ignore"):
+        mass = w * P.sum(axis=1)
+        S = mass.sum()
+    if not np.isfinite(S):
+        raise ValueError(
+            "the soft targets' total weight (sample_weight times class weights, summed) is "
+            "more than float64 can hold. Divide sample_weight or class_weight by a "
+            "constant and multiply C by the same constant: the fit is then unchanged."
+        )
+    if not S > 0:
+        raise ValueError(
+            "the soft targets carry no weight: every row has sample_weight (times its "
+            "class weights) equal to zero. Give some rows a positive weight."
+        )
+    with np.errstate(over="ignore", divide="ignore"):
+        l2 = 1.0 / (C * S)
+    if not np.isfinite(l2):
+        raise ValueError(
+            f"LogisticRegression's L2 penalty 1 / (C * total weight) = 1 / ({C:.4g} * "
+            f"{S:.4g}) is more than float64 can hold: next to it the data would weigh "
+            "nothing. The fit depends on C and sample_weight through their product only: "
+            "raise C, or scale sample_weight up."
+        )
+    return P * (w / S)[:, None], l2
+
+
 def fit_logistic_regression(student, X, P, *, classes, sample_weight):
     """Fit a ``LogisticRegression`` on soft targets by its own objective (module docstring)."""
     student._validate_params()
@@ -238,16 +275,11 @@ def fit_logistic_regression(student, X, P, *, classes, sample_weight):
     X = X.astype(np.float64, copy=False)
     cw = class_weight_vector(student.class_weight, P, classes, sample_weight)
     P, sample_weight = fold_class_weight(P, sample_weight, cw)
-    A = P if sample_weight is None else P * sample_weight[:, None]
-    if not A.sum() > 0:
-        raise ValueError(
-            "the soft targets carry no weight: every row has sample_weight (times its "
-            "class weights) equal to zero. Give some rows a positive weight."
-        )
+    A, l2 = _normalised_weights(P, sample_weight, C)
 
     n_classes = len(classes)
     binary = n_classes == 2
-    loss = _SoftCrossEntropy(X, A, C, student.fit_intercept, binary)
+    loss = _SoftCrossEntropy(X, A, l2, student.fit_intercept, binary)
     theta0 = _initial_theta(student, loss, n_classes)
     result = optimize.minimize(
         loss, theta0, method="L-BFGS-B", jac=True,

@@ -46,10 +46,6 @@ class _PipelineAdapter(StudentAdapter):
         fit_final = adapter.loss_fit(final, loss)
         return None if fit_final is None else functools.partial(_fit_with_loss, fit_final)
 
-    def losses(self, pipeline):
-        final, adapter = _final(pipeline)
-        return adapter.losses(final)
-
     def teacher_batches_fit(self, pipeline):
         # the teacher reads raw rows and the final step transformed ones: a batch would
         # need both, so a pipeline takes its targets as a matrix
@@ -62,6 +58,18 @@ class _PipelineAdapter(StudentAdapter):
     def predict_proba(self, pipeline, X):
         final, adapter = _final(pipeline)
         return adapter.predict_proba(final, transform(pipeline, X))
+
+    def predict_log_proba(self, pipeline, X):
+        final, adapter = _final(pipeline)
+        return adapter.predict_log_proba(final, transform(pipeline, X))
+
+    def decision_function(self, pipeline, X):
+        final, adapter = _final(pipeline)
+        return adapter.decision_function(final, transform(pipeline, X))
+
+    def provides(self, pipeline, method):
+        final, adapter = _final(pipeline)
+        return adapter.provides(final, method)
 
     def accepts_sparse(self, pipeline):
         return pipeline.__sklearn_tags__().input_tags.sparse

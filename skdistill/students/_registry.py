@@ -10,13 +10,18 @@ it — and, optionally, what else the family can do, so that
   by loss name (skorch nets: ``{"hinton": ...}``);
 - ``fit_teacher_batches``: fit it on targets computed from the teacher batch by batch,
   without the ``(n_samples, n_classes)`` matrix;
-- ``predict`` / ``predict_proba``: how the fitted student gives labels and
-  probabilities (skorch nets: float32 input, labels from ``classes_``);
+- ``predict`` / ``predict_proba`` / ``predict_log_proba`` / ``decision_function``: how
+  the fitted student gives labels, probabilities, log-probabilities and scores (skorch
+  nets: float32 input, labels from ``classes_``, scores from the logits);
 - ``seeded``: a context in which its fit draws its randomness from a seed (skorch
   nets: the torch RNG).
 
 Adding a student family means adding one adapter module that ends with one
 :func:`register_student_adapter` call, and its import in ``students/__init__.py``.
+
+Whatever is registered, a class (rather than an instance) and an estimator of another
+kind than a classifier (a regressor, a clusterer) are refused before any adapter is
+asked: soft targets are class-probabilities, which only a classifier can fit.
 """
 
 from __future__ import annotations
@@ -24,10 +29,12 @@ from __future__ import annotations
 import contextlib
 
 import numpy as np
-from sklearn.utils import check_consistent_length, get_tags
-from sklearn.utils.validation import _check_sample_weight
+from sklearn.utils import get_tags
 
-from .._validation import check_probabilities
+from .._validation import check_classes, check_probabilities, check_sample_weight
+
+#: The four ways a fitted student answers, each of which an adapter may provide.
+PREDICTIONS = ("predict", "predict_proba", "predict_log_proba", "decision_function")
 
 
 class StudentAdapter:
@@ -38,7 +45,8 @@ class StudentAdapter:
     """
 
     def __init__(self, name, accepts, fit, *, losses=None, fit_teacher_batches=None,
-                 predict=None, predict_proba=None, seeded=None, accepts_sparse=None):
+                 predict=None, predict_proba=None, predict_log_proba=None,
+                 decision_function=None, seeded=None, accepts_sparse=None):
         self.name = name
         self.accepts = accepts
         self.fit = fit
@@ -46,6 +54,8 @@ class StudentAdapter:
         self._fit_teacher_batches = fit_teacher_batches
         self._predict = predict
         self._predict_proba = predict_proba
+        self._predict_log_proba = predict_log_proba
+        self._decision_function = decision_function
         self._seeded = seeded
         self._accepts_sparse = accepts_sparse
 
@@ -59,10 +69,6 @@ class StudentAdapter:
         sample_weight)``, or None when the family has no such loss.
         """
         return self._losses.get(loss)
-
-    def losses(self, student):
-        """Names of the losses other than the soft-target one that ``student`` supports."""
-        return sorted(name for name in self._losses if self.loss_fit(student, name))
 
     def teacher_batches_fit(self, student):
         """The function fitting ``student`` on teacher targets computed batch by batch.
@@ -83,6 +89,38 @@ class StudentAdapter:
         if self._predict_proba is None:
             return student.predict_proba(X)
         return self._predict_proba(student, X)
+
+    def predict_log_proba(self, student, X):
+        """Log class-probabilities of the fitted ``student``, columns in ``classes`` order.
+
+        The family's own, else the student's ``predict_log_proba`` when its
+        ``predict_proba`` is the student's too (so that the two agree), else the log of
+        :meth:`predict_proba` (``-inf`` where a probability is zero).
+        """
+        if self._predict_log_proba is not None:
+            return self._predict_log_proba(student, X)
+        if self._predict_proba is None and hasattr(student, "predict_log_proba"):
+            return student.predict_log_proba(X)
+        with np.errstate(divide="ignore"):
+            return np.log(self.predict_proba(student, X))
+
+    def decision_function(self, student, X):
+        """Decision scores of the fitted ``student`` (the family's, else its own)."""
+        if self._decision_function is None:
+            return student.decision_function(X)
+        return self._decision_function(student, X)
+
+    def provides(self, student, method):
+        """Whether ``student`` gives ``method`` (one of ``PREDICTIONS``) through here.
+
+        A method the family provides, or the student's own; ``predict_log_proba`` also
+        whenever probabilities are provided.
+        """
+        if method not in PREDICTIONS:
+            raise ValueError(f"method must be one of {PREDICTIONS}; got {method!r}.")
+        if getattr(self, f"_{method}") is not None or hasattr(student, method):
+            return True
+        return method == "predict_log_proba" and self.provides(student, "predict_proba")
 
     def accepts_sparse(self, student):
         """Whether the family fits ``student`` on sparse ``X`` (its own tag, by default)."""
@@ -106,7 +144,8 @@ _ADAPTERS: list[StudentAdapter] = []
 
 def register_student_adapter(name, predicate=None, fit=None, *, first=True, losses=None,
                              fit_teacher_batches=None, predict=None, predict_proba=None,
-                             seeded=None, accepts_sparse=None):
+                             predict_log_proba=None, decision_function=None, seeded=None,
+                             accepts_sparse=None):
     """Register how to fit a family of students on soft targets.
 
     Parameters
@@ -135,6 +174,10 @@ def register_student_adapter(name, predicate=None, fit=None, *, first=True, loss
     predict, predict_proba : callable, default=None
         ``predict(student, X, classes) -> labels`` and ``predict_proba(student, X)``
         when the family's own methods do not give labels and probabilities.
+    predict_log_proba, decision_function : callable, default=None
+        ``predict_log_proba(student, X)`` and ``decision_function(student, X)`` when
+        the family's own methods do not give them (by default the log of the
+        probabilities where ``predict_proba`` is given, and the student's own scores).
     seeded : callable, default=None
         ``seeded(student, seed)``: a context manager in which fitting draws its
         randomness from ``seed``.
@@ -161,8 +204,9 @@ def register_student_adapter(name, predicate=None, fit=None, *, first=True, loss
     else:
         adapter = StudentAdapter(
             name, predicate, fit, losses=losses, fit_teacher_batches=fit_teacher_batches,
-            predict=predict, predict_proba=predict_proba, seeded=seeded,
-            accepts_sparse=accepts_sparse,
+            predict=predict, predict_proba=predict_proba,
+            predict_log_proba=predict_log_proba, decision_function=decision_function,
+            seeded=seeded, accepts_sparse=accepts_sparse,
         )
     if first:
         _ADAPTERS.insert(0, adapter)
@@ -170,8 +214,42 @@ def register_student_adapter(name, predicate=None, fit=None, *, first=True, loss
         _ADAPTERS.append(adapter)
 
 
+def _estimator_type(student):
+    """scikit-learn's kind of ``student`` ("classifier", "regressor", ...), or None."""
+    try:
+        return get_tags(student).estimator_type
+    except AttributeError:  # not a scikit-learn estimator: no kind declared
+        return getattr(student, "_estimator_type", None)
+
+
+def _refusal(student):
+    """Why no adapter may fit ``student``, as a TypeError, or None."""
+    if isinstance(student, type):
+        return TypeError(
+            f"the student must be an estimator instance, not the class {student.__name__}: "
+            f"pass {student.__name__}() (with its parameters) instead of {student.__name__}."
+        )
+    kind = _estimator_type(student)
+    if kind == "regressor":
+        return TypeError(
+            f"{type(student).__name__} is a regressor: a regressor cannot fit "
+            "class-probabilities (soft targets). To distil a regression teacher into a "
+            "regression student, use skdistill.DistilledRegressor; to fit soft targets, "
+            "give a classifier."
+        )
+    if kind not in (None, "classifier"):
+        return TypeError(
+            f"{type(student).__name__} is a {kind}, not a classifier: only a classifier can "
+            "fit class-probabilities (soft targets)."
+        )
+    return None
+
+
 def find_adapter(student):
     """The first registered adapter that accepts ``student``; a TypeError if none does."""
+    refusal = _refusal(student)
+    if refusal is not None:
+        raise refusal
     for adapter in _ADAPTERS:
         if adapter.accepts(student):
             return adapter
@@ -195,10 +273,10 @@ def supports_soft_targets(student):
     >>> supports_soft_targets(LogisticRegression()), supports_soft_targets(KNeighborsClassifier())
     (True, False)
     """
-    return any(adapter.accepts(student) for adapter in _ADAPTERS)
+    return _refusal(student) is None and any(adapter.accepts(student) for adapter in _ADAPTERS)
 
 
-def check_soft_targets(P, n_samples=None, *, name="P", atol=1e-6):
+def check_soft_targets(P, n_samples=None, *, name="the soft-target matrix P", atol=1e-6):
     """Validate a soft-target matrix: finite, non-negative, rows summing to one.
 
     Parameters
@@ -206,7 +284,7 @@ def check_soft_targets(P, n_samples=None, *, name="P", atol=1e-6):
     P : array-like of shape (n_samples, n_classes)
     n_samples : int, default=None
         The number of rows of ``X``, if the rows must match.
-    name : str, default="P"
+    name : str, default="the soft-target matrix P"
         How error messages name the matrix.
     atol : float, default=1e-6
         Tolerance of the row sums (scaled by the number of classes).
@@ -265,9 +343,12 @@ def fit_soft_targets(student, X, P, *, classes=None, sample_weight=None):
     classes : array-like of shape (n_classes,), default=None
         Class labels of the columns of ``P``; ``np.arange(n_classes)`` if None.
         The fitted ``student.classes_`` holds every one of them, sorted as
-        scikit-learn sorts labels, even a class that has no probability mass.
+        scikit-learn sorts labels, even a class that has no probability mass. They
+        must be distinct and all of one type (strings or numbers), as scikit-learn
+        requires of labels.
     sample_weight : array-like of shape (n_samples,), default=None
-        Row weights ``w_n``.
+        Row weights ``w_n``: finite, non-negative, with a positive sum that float64
+        can hold.
 
     Returns
     -------
@@ -277,7 +358,9 @@ def fit_soft_targets(student, X, P, *, classes=None, sample_weight=None):
     Raises
     ------
     TypeError
-        If no adapter handles this kind of student.
+        If no adapter handles this kind of student, if ``student`` is a class rather
+        than an instance, or if it is a regressor (see
+        ``skdistill.DistilledRegressor``).
 
     Examples
     --------
@@ -295,22 +378,14 @@ def fit_soft_targets(student, X, P, *, classes=None, sample_weight=None):
     adapter = find_adapter(student)
     n_samples = X.shape[0] if hasattr(X, "shape") else len(X)
     P = check_soft_targets(P, n_samples)
-    if classes is None:
-        classes = np.arange(P.shape[1])
-    classes = np.asarray(classes)
-    if classes.ndim != 1 or classes.shape[0] != P.shape[1]:
+    classes = check_classes(np.arange(P.shape[1]) if classes is None else classes)
+    if classes.shape[0] != P.shape[1]:
         raise ValueError(
-            f"classes must have one label per column of P ({P.shape[1]}); "
-            f"got shape {classes.shape}."
+            f"classes must have one label per column of the soft-target matrix P "
+            f"({P.shape[1]}); got {classes.shape[0]} labels."
         )
-    if len(np.unique(classes)) != len(classes):
-        raise ValueError("classes must not contain duplicate labels.")
     # scikit-learn classifiers keep classes_ sorted; reorder the columns to match.
     order = np.argsort(classes, kind="stable")
     classes, P = classes[order], P[:, order]
-    if sample_weight is not None:
-        check_consistent_length(P, sample_weight)
-        sample_weight = _check_sample_weight(
-            sample_weight, np.empty((n_samples, 0)), ensure_non_negative=True
-        )
+    sample_weight = check_sample_weight(sample_weight, n_samples)
     return adapter.fit(student, X, P, classes=classes, sample_weight=sample_weight)

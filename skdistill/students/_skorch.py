@@ -14,7 +14,10 @@ user's parameters back after the fit. This adapter adds what only a student does
   weight, and its ``collate_fn`` runs the teacher and the target transforms on every
   batch, so the pool's ``(n_samples, n_classes)`` matrix never exists;
 - prediction: float32 input, and labels (skorch's ``NeuralNetClassifier.predict``
-  returns class *indices*, a plain ``NeuralNet.predict`` the probabilities);
+  returns class *indices*, a plain ``NeuralNet.predict`` the probabilities); the
+  fitted net's own ``predict`` is made to return labels too, so that a net fitted here
+  answers as any scikit-learn classifier with these ``classes_`` does; its
+  ``decision_function`` is the module's logits (their difference for two classes);
 - seeding: a seed drives the torch RNG (initialisation, dropout, shuffling).
 
 Targets follow :class:`~skdistill.losses.TargetLayout`; row weights are normalised to
@@ -24,6 +27,7 @@ mean one over the training rows.
 from __future__ import annotations
 
 import numpy as np
+from scipy.special import log_softmax
 
 from .._net_fitting import (
     fit_net,
@@ -33,8 +37,17 @@ from .._net_fitting import (
     soft_criterion,
     without_criterion_params,
 )
-from .._nets import check_net_kind, is_skorch_net, predict_net_proba, torch_seeded
+from .._nets import (
+    as_float32,
+    check_net_kind,
+    is_skorch_net,
+    net_logits,
+    outputs_logits,
+    predict_net_proba,
+    torch_seeded,
+)
 from .._target_layout import TargetLayout
+from .._validation import check_sample_weight
 from ._registry import StudentAdapter, register_student_adapter
 
 
@@ -57,14 +70,15 @@ def fit_skorch_net(net, X, P, *, classes, sample_weight):
     >>> net = fit_soft_targets(net, X, P, classes=["a", "b"])
     >>> net.classes_.tolist()
     ['a', 'b']
-    >>> net.predict_proba(X[:4].astype("float32")).argmax(axis=1).tolist()
-    [0, 0, 1, 1]
+    >>> net.predict(X[:4]).tolist()
+    ['a', 'a', 'b', 'b']
     """
     check_net_kind(net)
     criterion, kind = soft_criterion(net)
     layout = TargetLayout(len(classes), weights=True)
     Y = layout.pack(P, sample_weight=row_weights(sample_weight, len(P)))
-    return fit_net(net, X, Y, classes=classes, layout=layout, criterion=criterion, kind=kind)
+    fit_net(net, X, Y, classes=classes, layout=layout, criterion=criterion, kind=kind)
+    return _predicting_labels(net)
 
 
 def _hinton_criterion_settings(student):
@@ -142,13 +156,15 @@ def fit_hinton(student, X, teacher_proba, y_index, *, classes, temperature, alph
         )
     if y_index.shape != (P.shape[0],):
         raise ValueError(f"y_index must have shape ({P.shape[0]},); got {y_index.shape}.")
+    sample_weight = check_sample_weight(sample_weight, P.shape[0])
     check_net_kind(student)
     settings = _hinton_criterion_settings(student)
     settings.update(criterion__temperature=float(temperature), criterion__alpha=float(alpha))
     layout = TargetLayout(len(classes), labels=True, weights=True)
     Y = layout.pack(P, y_index=y_index, sample_weight=row_weights(sample_weight, len(P)))
-    return fit_net(student, X, Y, classes=classes, layout=layout,
-                   criterion=HintonDistillationLoss, kind="logits", settings=settings)
+    fit_net(student, X, Y, classes=classes, layout=layout,
+            criterion=HintonDistillationLoss, kind="logits", settings=settings)
+    return _predicting_labels(student)
 
 
 def _teacher_targets(teacher_proba, make_targets, n_classes, Xb, labels, weights):
@@ -193,15 +209,99 @@ def fit_with_batch_teacher(student, X, teacher_proba, y_index, *, classes, make_
 
     check_net_kind(student)
     criterion, kind = soft_criterion(student)
-    return fit_net_on_batch_targets(
+    sample_weight = check_sample_weight(sample_weight, len(np.asarray(y_index)))
+    fit_net_on_batch_targets(
         student, X, y_index, classes=classes, sample_weight=sample_weight, criterion=criterion,
         kind=kind, valid_acc=False,
         batch_targets=partial(_teacher_targets, teacher_proba, make_targets, len(classes)),
     )
+    return _predicting_labels(student)
+
+
+def _most_probable(proba, classes):
+    return np.asarray(classes).take(proba.argmax(axis=1))
 
 
 def _predict_labels(net, X, classes):
-    return np.asarray(classes).take(predict_net_proba(net, X).argmax(axis=1))
+    return _most_probable(predict_net_proba(net, X), classes)
+
+
+class _PredictsLabels:
+    """Mixed into a fitted net's class so that its ``predict`` gives labels.
+
+    skorch's ``NeuralNetClassifier.predict`` returns the argmax *index* (the label only
+    when the labels are ``0 .. n_classes - 1``, as skorch's own fit needs), a plain
+    ``NeuralNet.predict`` the probabilities. A net fitted on soft targets has the real
+    labels as ``classes_``, so its ``predict`` must return them, as any scikit-learn
+    classifier's does. skorch has no hook for that, and an instance attribute would
+    become one of the net's parameters (skorch counts every public attribute), so the
+    fitted net's class becomes a subclass of its own with this ``predict`` (same name,
+    still an instance of the user's class); it pickles as the user's class plus this
+    mixin. Where ``classes_`` does not have one label per output (refitted by skorch's
+    own ``fit`` on labels missing some class), it answers as skorch does.
+    """
+
+    def predict(self, X):
+        """Class labels: the most probable of ``classes_`` for each row of ``X``."""
+        proba = predict_net_proba(self, X)
+        classes = getattr(self, "classes_", None)
+        if classes is None or len(classes) != proba.shape[1]:
+            return super().predict(as_float32(X))
+        return _most_probable(proba, classes)
+
+    def __reduce_ex__(self, protocol):
+        return _labelled_instance, (type(self)._net_class,), self.__getstate__()
+
+
+_LABELLED_CLASSES = {}
+
+
+def _labelled_class(cls):
+    """``cls`` with :class:`_PredictsLabels` mixed in (made once per class)."""
+    if issubclass(cls, _PredictsLabels):
+        return cls
+    if cls not in _LABELLED_CLASSES:
+        _LABELLED_CLASSES[cls] = type(cls.__name__, (_PredictsLabels, cls), {
+            "__module__": cls.__module__, "__qualname__": cls.__qualname__,
+            "__doc__": cls.__doc__, "_net_class": cls,
+        })
+    return _LABELLED_CLASSES[cls]
+
+
+def _labelled_instance(cls):
+    """An empty instance of ``cls`` predicting labels, for unpickling (the state follows)."""
+    return object.__new__(_labelled_class(cls))
+
+
+def _predicting_labels(net):
+    """``net``, whose ``predict`` now gives labels of its ``classes_``.
+
+    Only where the net predicts as skorch does: a user's subclass with its own
+    ``predict`` keeps it.
+    """
+    owner = next(k for k in type(net).__mro__ if "predict" in vars(k))
+    if owner.__module__.split(".")[0] == "skorch":
+        net.__class__ = _labelled_class(type(net))
+    return net
+
+
+def _net_scores(net, X):
+    """The module's logits, or the log-probabilities of a module that outputs those."""
+    if outputs_logits(net):
+        return net_logits(net, X)
+    with np.errstate(divide="ignore"):
+        return np.log(predict_net_proba(net, X))
+
+
+def _net_log_proba(net, X):
+    return log_softmax(_net_scores(net, X), axis=1)
+
+
+def _net_decision_function(net, X):
+    """Scores whose softmax is ``predict_proba``; for two classes, as scikit-learn's
+    binary classifiers give them, one column: the log-odds of ``classes_[1]``."""
+    scores = _net_scores(net, X)
+    return scores[:, 1] - scores[:, 0] if scores.shape[1] == 2 else scores
 
 
 class _NetAdapter(StudentAdapter):
@@ -222,6 +322,8 @@ register_student_adapter(_NetAdapter(
     fit_teacher_batches=fit_with_batch_teacher,
     predict=_predict_labels,
     predict_proba=predict_net_proba,
+    predict_log_proba=_net_log_proba,
+    decision_function=_net_decision_function,
     seeded=lambda net, seed: torch_seeded(seed),
     accepts_sparse=lambda net: True,  # rows are densified a batch at a time
 ))

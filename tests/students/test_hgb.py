@@ -447,3 +447,32 @@ def test_fallback_keeps_the_validation_split_of_whole_rows(monkeypatch):
         fallback = fit_soft_targets(clone(student), X, P)
     monkeypatch.undo()
     _assert_same_fit(fallback, _native(clone(student), X, P), X)
+
+
+def test_many_classes_fit_without_scikit_learns_label_warning():
+    # 26 classes, as in letter recognition: the class list must not be checked as if it
+    # were the rows' labels (26 distinct "labels" out of 26 "rows" made scikit-learn warn
+    # that most labels are unique, on every fit with more than 20 classes).
+    X, P = _problem(n=260, L=26)
+    letters = np.array([chr(ord("A") + k) for k in range(26)])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        clf = fit_soft_targets(HistGradientBoostingClassifier(max_iter=3), X, P,
+                               classes=letters)
+    np.testing.assert_array_equal(clf.classes_, letters)
+    assert clf.n_trees_per_iteration_ == 26
+    np.testing.assert_array_equal(clf._label_encoder.classes_, letters)
+    expanded = _expanded(HistGradientBoostingClassifier(max_iter=3), X, P)
+    np.testing.assert_allclose(clf.predict_proba(X), expanded.predict_proba(X), atol=1e-5)
+
+
+def test_label_state_is_the_hard_label_fits():
+    X, P = _problem()
+    classes = np.array([10, 20, 30])
+    soft = _native(HistGradientBoostingClassifier(max_iter=2), X, P, classes=classes)
+    hard = HistGradientBoostingClassifier(max_iter=2).fit(X, classes[P.argmax(axis=1)])
+    np.testing.assert_array_equal(soft.classes_, hard.classes_)
+    assert soft.classes_.dtype == hard.classes_.dtype
+    assert soft.n_trees_per_iteration_ == hard.n_trees_per_iteration_
+    np.testing.assert_array_equal(soft._label_encoder.transform(classes),
+                                  hard._label_encoder.transform(classes))

@@ -436,3 +436,38 @@ def test_balanced_class_weight_with_integer_weights_equals_repeated_rows(soft_pr
     repeated = fit_soft_targets(clone(student), X[rows], P[rows])
     np.testing.assert_allclose(weighted.coef_, repeated.coef_, atol=1e-6)
     np.testing.assert_allclose(weighted.predict_proba(X), repeated.predict_proba(X), atol=1e-7)
+
+
+@pytest.mark.parametrize("scale", [1e-150, 1e150, 1e305])
+def test_the_fit_depends_on_weights_and_C_through_their_product(no_expansion, scale):
+    # f = 1/S sum s_i loss_i + ||W||^2 / (2 C S): scaling every weight by a is scaling
+    # C by a. Large scales must not overflow on the way (X times weights, summed).
+    X, P, w = _problem(3)
+    X = 10 * X
+    params = dict(tol=1e-10, max_iter=10000)
+    ref = fit_soft_targets(LogisticRegression(C=0.5, **params), X, P, sample_weight=w)
+    scaled = fit_soft_targets(LogisticRegression(C=0.5 / scale, **params), X, P,
+                              sample_weight=w * scale)
+    np.testing.assert_allclose(scaled.coef_, ref.coef_, rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(scaled.intercept_, ref.intercept_, rtol=1e-6, atol=1e-8)
+    same_C = fit_soft_targets(LogisticRegression(C=0.5, **params), X, P,
+                              sample_weight=w * scale)
+    as_C = fit_soft_targets(LogisticRegression(C=0.5 * scale, **params), X, P, sample_weight=w)
+    np.testing.assert_allclose(same_C.coef_, as_C.coef_, rtol=1e-6, atol=1e-8)
+    assert np.all(np.isfinite(same_C.coef_))
+
+
+def test_a_penalty_beyond_float64_is_refused(no_expansion):
+    X, P, w = _problem(3)
+    # C times the total weight is about 4e-318: its inverse overflows
+    with pytest.raises(ValueError, match=r"L2 penalty 1 / \(C \* total weight\).*raise C"):
+        fit_soft_targets(LogisticRegression(C=1e-300), X, P, sample_weight=w * 1e-20)
+    # a weight total float64 cannot hold is refused before any fitting, whatever C
+    with pytest.raises(ValueError, match="sample_weight sums to more than float64"):
+        fit_soft_targets(LogisticRegression(), X, P, sample_weight=np.full(len(X), 1e308))
+
+
+def test_class_weights_that_overflow_the_total_are_refused(no_expansion):
+    X, P, _ = _problem(3)
+    with pytest.raises(ValueError, match="total weight.*more than float64 can hold"):
+        fit_soft_targets(LogisticRegression(class_weight=dict.fromkeys(range(3), 1e307)), X, P)

@@ -780,3 +780,119 @@ def test_sparse_input_is_densified_batch_by_batch(problem):
                                clf.predict_proba(X_sparse.toarray()), atol=1e-6)
     with pytest.raises(TypeError, match="collate_fn"):
         fit_soft_targets(_net(iterator_train__collate_fn=lambda items: items), X_sparse, P)
+
+
+# -- prediction through the fitted net and through the adapter -----------------------------
+
+
+def _skorch_predict(net, X):
+    """What skorch's own ``predict`` gives: the index of the most probable output."""
+    return net.predict_proba(_f32(X)).argmax(axis=1)
+
+
+@pytest.mark.parametrize("labels", [["a", "b", "c"], [10, 20, 30]])
+def test_a_fitted_net_predicts_labels_not_indices(problem, labels):
+    X, P, _ = problem
+    net = fit_soft_targets(_net(), X, P, classes=labels)
+    np.testing.assert_array_equal(net.predict(X), np.array(labels)[_skorch_predict(net, X)])
+    assert set(net.predict(X).tolist()) <= set(labels)
+    assert net.score(X, np.array(labels)[P.argmax(axis=1)]) > 0  # scikit-learn's accuracy
+    # still the user's class, with the user's parameters
+    assert isinstance(net, NeuralNetClassifier) and type(net).__name__ == "NeuralNetClassifier"
+    assert "predict" not in net.get_params()
+    # pickled, copied and cloned it stays so
+    for copy in (pickle.loads(pickle.dumps(net)), clone(net)):
+        assert isinstance(copy, NeuralNetClassifier)
+    restored = pickle.loads(pickle.dumps(net))
+    np.testing.assert_array_equal(restored.predict(X), net.predict(X))
+    refitted = fit_soft_targets(clone(net), X, P, classes=labels)
+    np.testing.assert_array_equal(refitted.predict(X),
+                                  np.array(labels)[_skorch_predict(refitted, X)])
+
+
+def test_plain_net_pipeline_and_hinton_fits_predict_labels(problem):
+    X, P, _ = problem
+    labels = np.array([10, 20, 30])
+    plain = fit_soft_targets(
+        NeuralNet(Logits, criterion=torch.nn.CrossEntropyLoss, max_epochs=2, verbose=0),
+        X, P, classes=labels)
+    np.testing.assert_array_equal(plain.predict(X), labels[_skorch_predict(plain, X)])
+    pipe = fit_soft_targets(make_pipeline(StandardScaler(), _net()), X, P, classes=labels)
+    np.testing.assert_array_equal(
+        pipe.predict(X), labels[_skorch_predict(pipe[-1], pipe[0].transform(X))])
+    hinton = fit_hinton(_net(), X, P, P.argmax(axis=1), classes=labels, temperature=2.0,
+                        alpha=0.5, sample_weight=None)
+    np.testing.assert_array_equal(hinton.predict(X), labels[_skorch_predict(hinton, X)])
+
+
+def test_a_users_own_predict_is_kept(problem):
+    X, P, _ = problem
+
+    class Own(NeuralNetClassifier):
+        def predict(self, X):
+            return np.full(len(X), "own")
+
+    net = fit_soft_targets(Own(Logits, criterion=torch.nn.CrossEntropyLoss, max_epochs=1,
+                               train_split=None, verbose=0), X, P, classes=["a", "b", "c"])
+    assert type(net) is Own
+    assert set(net.predict(X)) == {"own"}
+
+
+def test_refitted_by_skorch_on_fewer_classes_it_predicts_as_skorch(problem):
+    X, P, _ = problem
+    net = fit_soft_targets(_net(), X, P, classes=["a", "b", "c"])
+    y = np.where(P.argmax(axis=1) == 1, 0, 2)  # skorch's own fit: no row of class 1
+    net.fit(_f32(X), y)
+    np.testing.assert_array_equal(net.classes_, [0, 2])
+    np.testing.assert_array_equal(net.predict(X), _skorch_predict(net, X))
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_adapter_log_proba_and_decision_function_of_a_logit_net(problem, n_classes):
+    from skdistill.students._registry import find_adapter
+
+    X, P, _ = problem
+    P = P[:, :n_classes] / P[:, :n_classes].sum(axis=1, keepdims=True)
+    net = fit_soft_targets(_net(module__n_outputs=n_classes), X, P)
+    adapter = find_adapter(net)
+    with torch.no_grad():
+        logits = net.module_(torch.as_tensor(X, dtype=torch.float32)).numpy()
+    proba = adapter.predict_proba(net, X)
+    np.testing.assert_allclose(np.exp(adapter.predict_log_proba(net, X)), proba, rtol=1e-5)
+    scores = adapter.decision_function(net, X)
+    if n_classes == 2:  # one column, as scikit-learn's binary classifiers: log-odds of class 1
+        np.testing.assert_allclose(scores, logits[:, 1] - logits[:, 0], rtol=1e-5, atol=1e-6)
+        np.testing.assert_array_equal(net.classes_[(scores > 0).astype(int)], net.predict(X))
+    else:
+        np.testing.assert_allclose(scores, logits, rtol=1e-6)
+        np.testing.assert_array_equal(net.classes_[scores.argmax(axis=1)], net.predict(X))
+    for method in ("predict", "predict_proba", "predict_log_proba", "decision_function"):
+        assert adapter.provides(net, method)
+    pipe = fit_soft_targets(make_pipeline(StandardScaler(), _net(module__n_outputs=n_classes)),
+                            X, P)
+    pipe_adapter = find_adapter(pipe)
+    np.testing.assert_allclose(pipe_adapter.decision_function(pipe, X),
+                               adapter.decision_function(pipe[-1], pipe[0].transform(X)))
+    assert pipe_adapter.provides(pipe, "decision_function")
+
+
+def test_adapter_log_proba_and_decision_function_of_a_probability_net(problem):
+    from skdistill.students._registry import find_adapter
+
+    X, P, _ = problem
+    net = fit_soft_targets(NeuralNetClassifier(Probabilities, max_epochs=2, verbose=0), X, P)
+    adapter = find_adapter(net)
+    proba = net.predict_proba(_f32(X))
+    np.testing.assert_allclose(adapter.predict_log_proba(net, X), np.log(proba), rtol=1e-5,
+                               atol=1e-6)
+    # no logits: the log-probabilities, whose softmax is the probabilities
+    np.testing.assert_allclose(_softmax(adapter.decision_function(net, X)), proba, rtol=1e-5)
+
+
+def test_regressor_net_is_refused(problem):
+    from skorch import NeuralNetRegressor
+
+    X, P, _ = problem
+    net = NeuralNetRegressor(Logits, verbose=0)
+    with pytest.raises(TypeError, match="regressor.*DistilledRegressor"):
+        fit_soft_targets(net, X, P)
