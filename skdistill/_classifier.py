@@ -16,7 +16,6 @@ from sklearn.utils.metadata_routing import UNUSED, _raise_for_params
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import (
-    _check_sample_weight,
     check_is_fitted,
     validate_data,
 )
@@ -26,6 +25,7 @@ from ._seeding import draw_seeds, seed_random_states
 from ._selection import search_temperature
 from ._target_layout import UNLABELLED
 from ._teacher import as_teacher, cached, teacher_proba, teacher_step
+from ._validation import check_sample_weight, resolve_classes
 from .students import fit_soft_targets
 from .students._registry import find_adapter
 from .targets import make_soft_targets
@@ -40,7 +40,8 @@ def _student_has(attr):
 
     def check(self):
         student = self.student_ if hasattr(self, "student_") else self._get_student()
-        getattr(student, attr)  # raises AttributeError, which available_if turns into absence
+        if not find_adapter(student).provides(student, attr):
+            raise AttributeError(f"{type(student).__name__} has no {attr}")
         return True
 
     return check
@@ -342,7 +343,7 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
             ensure_min_samples=2,
         )
         if sample_weight is not None:
-            sample_weight = _check_sample_weight(sample_weight, X, ensure_non_negative=True)
+            sample_weight = check_sample_weight(sample_weight, X.shape[0])
         labelled = self._labelled_mask(y, allow_none=prefit and self.classes is not None)
         if auto and not labelled.any():
             raise ValueError(
@@ -352,7 +353,7 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         y_labelled = y[labelled]
         if y_labelled.size:
             check_classification_targets(y_labelled)
-        self.classes_ = self._resolve_classes(y_labelled)
+        self.classes_ = resolve_classes(y_labelled, self.classes)
         y_index = np.full(y.shape[0], UNLABELLED)
         y_index[labelled] = np.searchsorted(self.classes_, y_labelled)
 
@@ -388,26 +389,6 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
                 "labels, also pass classes=[...]."
             )
         return labelled
-
-    def _resolve_classes(self, y_labelled):
-        if self.classes is None:
-            classes = np.unique(y_labelled)
-        else:
-            classes = np.unique(np.asarray(self.classes))
-            if len(classes) != len(self.classes):
-                raise ValueError("classes must not contain duplicate labels.")
-            unknown = np.setdiff1d(y_labelled, classes)
-            if unknown.size:
-                raise ValueError(
-                    f"y contains labels {unknown.tolist()} that are not in classes="
-                    f"{classes.tolist()}; add them to classes."
-                )
-        if len(classes) < 2:
-            raise ValueError(
-                f"y must contain at least 2 classes among its labelled rows; got "
-                f"{classes.tolist()}. Distillation needs a classification problem."
-            )
-        return classes
 
     def _auto_temperature(self, teacher, X, P_teacher, labelled, y_index, sample_weight):
         """``temperature="auto"``: the Brier-optimal temperature on the labelled rows."""
@@ -524,7 +505,7 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         log_proba : ndarray of shape (n_samples, n_classes)
         """
         X = self._check_X(X)
-        return self.student_.predict_log_proba(X)
+        return find_adapter(self.student_).predict_log_proba(self.student_, X)
 
     @available_if(_student_has("decision_function"))
     def decision_function(self, X):
@@ -539,7 +520,7 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
         """
         X = self._check_X(X)
-        return self.student_.decision_function(X)
+        return find_adapter(self.student_).decision_function(self.student_, X)
 
     @available_if(_student_has("predict"))
     def score(self, X, y, sample_weight=None):

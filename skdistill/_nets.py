@@ -173,7 +173,7 @@ def net_logits(net, X):
 
     X = dense_rows(X, np.arange(X.shape[0])) if sparse.issparse(X) else as_float32(X)
     with torch.no_grad():
-        return net.forward(X, training=False).float().cpu().numpy()
+        return net.forward(X, training=False).cpu().numpy()
 
 
 def log_odds(P):

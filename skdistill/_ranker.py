@@ -15,7 +15,6 @@ from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.metadata_routing import UNUSED, _raise_for_params
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import (
-    _check_sample_weight,
     check_consistent_length,
     check_is_fitted,
     validate_data,
@@ -28,6 +27,7 @@ from ._seeding import draw_seeds, seed_random_states
 from ._target_layout import TargetLayout
 from ._teacher import as_teacher, cached, fit_on_examples
 from ._top_k import top_k_indices
+from ._validation import check_sample_weight
 from .metrics import precision_at_k
 
 # the elements of a (rows, labels) block of scores computed at once when predicting
@@ -232,7 +232,7 @@ class DoubleDistilledRanker(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
                 "precision@k needs k <= n_labels."
             )
         if sample_weight is not None:
-            sample_weight = _check_sample_weight(sample_weight, X, ensure_non_negative=True)
+            sample_weight = check_sample_weight(sample_weight, X.shape[0])
         self.n_examples_ = len(rows)
         routed = route_fit(self, teacher, sample_weight, fit_params)
         weights = None if routed["student"] is None else routed["student"][rows]

@@ -22,10 +22,10 @@ from scipy.special import log_softmax
 from sklearn.utils import Bunch
 from sklearn.utils._param_validation import StrOptions, validate_params
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import _check_sample_weight, _num_samples, column_or_1d
+from sklearn.utils.validation import _num_samples, column_or_1d
 
 from ._teacher import TeacherAdapter, as_teacher, check_splits, cross_fit_proba
-from ._validation import check_probabilities
+from ._validation import check_probabilities, check_sample_weight, resolve_classes
 
 SCORINGS = ("brier", "log_loss")
 
@@ -250,20 +250,6 @@ def _check_proba_candidate(P, name, n_samples, classes):
     return check_probabilities(P, n_classes=len(classes), name=what)
 
 
-def _resolve_classes(y, classes):
-    if classes is None:
-        return np.unique(y)
-    classes = np.asarray(classes)
-    if np.unique(classes).size != classes.size:
-        raise ValueError("classes must not contain duplicate labels.")
-    classes = np.unique(classes)
-    unknown = np.setdiff1d(y, classes)
-    if unknown.size:
-        raise ValueError(f"y contains labels {unknown.tolist()} that are not in classes="
-                         f"{classes.tolist()}; add them to classes.")
-    return classes
-
-
 # --------------------------------------------------------------------------- #
 # Public function
 # --------------------------------------------------------------------------- #
@@ -457,18 +443,14 @@ def compare_teachers(candidates, X, y, *, scoring="brier", cv=5, classes=None, n
         raise ValueError(f"X has {_num_samples(X)} rows but y has {n_samples}.")
     fit_params = [{} for _ in values]
     if sample_weight is not None:
-        sample_weight = _check_sample_weight(sample_weight, np.empty((n_samples, 0)),
-                                             ensure_non_negative=True)
-        if not sample_weight.sum() > 0:
-            raise ValueError("sample_weight sums to zero; give at least one row a positive "
-                             "weight.")
+        sample_weight = check_sample_weight(sample_weight, n_samples)
         for i, (name, value) in enumerate(zip(names, values)):
             if isinstance(value, TeacherAdapter) and not value.prefit:
                 value.check_sample_weight(
                     f"candidate {name!r} ({type(value.teacher).__name__})")
                 fit_params[i] = {"sample_weight": sample_weight}
     result = score_candidates(
-        names, values, X, y, scoring=scoring, cv=cv, classes=_resolve_classes(y, classes),
+        names, values, X, y, scoring=scoring, cv=cv, classes=resolve_classes(y, classes),
         n_jobs=n_jobs, random_state=random_state, fit_params=fit_params,
         sample_weight=sample_weight,
     )

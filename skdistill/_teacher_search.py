@@ -18,11 +18,12 @@ from sklearn.utils.metadata_routing import (
 )
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._seeding import draw_seeds
 from ._selection import SCORINGS, auto_names, score_candidates
 from ._teacher import as_teacher
+from ._validation import check_sample_weight
 
 
 def _search_has(attr=None):
@@ -316,10 +317,7 @@ class TeacherSearchCV(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         if len(self.classes_) < 2:
             raise ValueError(f"y must contain at least 2 classes; got {self.classes_.tolist()}.")
         if sample_weight is not None:
-            sample_weight = _check_sample_weight(sample_weight, X, ensure_non_negative=True)
-            if not sample_weight.sum() > 0:
-                raise ValueError("sample_weight sums to zero; give at least one row a positive "
-                                 "weight.")
+            sample_weight = check_sample_weight(sample_weight, X.shape[0])
         candidate_params, split_params = self._route(named, sample_weight, fit_params)
 
         seeds = draw_seeds(self.random_state, len(named) + 1)
