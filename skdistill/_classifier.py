@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
+import warnings
 from functools import partial
 from numbers import Integral, Real
 
 import numpy as np
+from scipy import sparse
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, _fit_context, clone
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score
-from sklearn.utils import _safe_indexing, gen_batches, get_tags
+from sklearn.utils import _safe_indexing, check_array, gen_batches, get_tags
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.metadata_routing import UNUSED, _raise_for_params
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import (
+    _num_samples,
+    check_consistent_length,
     check_is_fitted,
+    column_or_1d,
     validate_data,
 )
 
@@ -25,7 +30,9 @@ from ._seeding import draw_seeds, seed_random_states
 from ._selection import search_temperature
 from ._target_layout import UNLABELLED
 from ._teacher import as_teacher, cached, teacher_proba, teacher_step
-from ._validation import check_sample_weight, resolve_classes
+from ._validation import align_columns, check_probabilities, check_sample_weight, resolve_classes
+from ._verbose import phase
+from .augment import make_augmented_rows
 from .students import fit_soft_targets
 from .students._registry import find_adapter
 from .targets import make_soft_targets
@@ -171,11 +178,32 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         parameters (``temperature``, ``alpha``, ...) then fits each teacher once per
         training fold instead of once per candidate. A str is the cache directory.
         A prefit or callable teacher is never fitted and is not cached.
+    augment : {"munge", "perturb"} or None, default=None
+        Synthetic rows for the student, labelled by the teacher (model compression,
+        Bucilă et al. 2006): ``"munge"`` (:func:`skdistill.augment.munge`, each row
+        mixed with its nearest neighbour) or ``"perturb"``
+        (:func:`skdistill.augment.perturb`, noise on numbers, resampled categories),
+        made from the labelled rows after the teacher is fitted. They get the
+        teacher's probabilities, never labels, and join the student's training set as
+        unlabelled rows do (a DataFrame's columns keep their dtypes and values). They
+        help when the student is much smaller than the teacher and the labelled rows
+        are few; see :ref:`augmentation`.
+    augment_size : float > 0, default=1.0
+        The number of synthetic rows as a multiple of the number of labelled rows.
+    keep_teacher : bool, default=True
+        False sets ``teacher_`` to None after the fit, so that the fitted estimator
+        (pickled, or saved with joblib) carries only its student.
+    verbose : int, default=0
+        Above 0, one line per phase of :meth:`fit` (the teacher's fit or its cache hit,
+        the temperature search, augmentation, the student's fit) with its time, as
+        ``Pipeline(verbose=True)`` prints its steps. A skorch student or teacher prints
+        its own epoch table as its ``verbose`` says.
 
     Attributes
     ----------
-    teacher_ : estimator or callable
-        The fitted teacher (the callable itself for a callable teacher).
+    teacher_ : estimator, callable or None
+        The fitted teacher (the callable itself for a callable teacher); None with
+        ``keep_teacher=False``.
     student_ : classifier
         The fitted student, an instance of the student's class.
     classes_ : ndarray of shape (n_classes,)
@@ -183,6 +211,8 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
     temperature_ : float
         The temperature applied: ``temperature`` itself, or the one chosen with
         ``temperature="auto"``.
+    n_synthetic_ : int
+        The number of synthetic rows the student was trained on (0 without ``augment``).
     n_features_in_ : int
         Number of features seen during fit.
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
@@ -233,6 +263,10 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         "n_jobs": [Integral, None],
         "random_state": ["random_state"],
         "memory": [None, str, HasMethods(["cache"])],
+        "augment": [StrOptions({"munge", "perturb"}), None],
+        "augment_size": [Interval(Real, 0, None, closed="neither")],
+        "keep_teacher": ["boolean"],
+        "verbose": ["verbose"],
     }
 
     def __init__(
@@ -250,6 +284,10 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         n_jobs=None,
         random_state=None,
         memory=None,
+        augment=None,
+        augment_size=1.0,
+        keep_teacher=True,
+        verbose=0,
     ):
         self.student = student
         self.teacher = teacher
@@ -263,6 +301,10 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         self.n_jobs = n_jobs
         self.random_state = random_state
         self.memory = memory
+        self.augment = augment
+        self.augment_size = augment_size
+        self.keep_teacher = keep_teacher
+        self.verbose = verbose
 
     def _get_student(self):
         return LogisticRegression() if self.student is None else self.student
@@ -278,19 +320,31 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
     # -- fit --------------------------------------------------------------------------
 
     @_fit_context(prefer_skip_nested_validation=False)
-    def fit(self, X, y, sample_weight=None, **fit_params):
+    def fit(self, X, y, sample_weight=None, *, teacher_proba=None, **fit_params):
         """Fit the teacher (unless prefit), build soft targets, fit the student.
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        X : {array-like, sparse matrix, DataFrame} of shape (n_samples, n_features)
             Training inputs, labelled and (with ``unlabeled_label``) unlabelled rows.
+            Handed to the teacher and the student as given: a DataFrame keeps its
+            columns, dtypes (categorical, string) and NaN for a ``Pipeline`` or a model
+            that takes them; only the number of rows and the feature names are checked
+            here.
         y : array-like of shape (n_samples,)
             Labels; ``unlabeled_label`` marks rows without one.
         sample_weight : array-like of shape (n_samples,), default=None
             Row weights, used by the teacher's fit (if it accepts them) and by the
             student's soft-target objective. With metadata routing enabled, they go
-            where the sub-estimators request them.
+            where the sub-estimators request them. Synthetic rows (``augment``) weigh
+            the mean weight of the labelled rows.
+        teacher_proba : array-like or DataFrame of shape (n_labelled, n_classes), default=None
+            Held-out probabilities of the teacher on the labelled rows (in their order):
+            e.g. out-of-fold predictions of an external teacher that ``teacher_cv``
+            cannot refit. They replace the teacher's own predictions on those rows, and
+            ``temperature="auto"`` scores them; the teacher still labels the unlabelled
+            and synthetic rows. Columns in the order of ``classes_``, or a DataFrame
+            whose column labels are the classes. Not with ``teacher_cv``.
         **fit_params : dict
             Only with metadata routing enabled
             (``sklearn.set_config(enable_metadata_routing=True)``): further
@@ -333,17 +387,24 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
                 "have seen), or give a numeric temperature."
             )
 
-        X, y = validate_data(
-            self,
-            X,
-            y,
-            accept_sparse=["csr", "csc"],
-            dtype=None,
-            ensure_all_finite="allow-nan" if self._allow_nan() else True,
-            ensure_min_samples=2,
-        )
+        if teacher_proba is not None and self.teacher_cv is not None:
+            raise ValueError(
+                "teacher_proba gives held-out probabilities for the labelled rows, which "
+                "teacher_cv would compute again; pass one of them."
+            )
+        if auto and prefit and teacher_proba is None:
+            warnings.warn(
+                f"temperature='auto' scores the prefit teacher {teacher!r} on the labelled "
+                "rows, and assumes it never saw them: a teacher that was trained on them is "
+                "over-confident there, and the chosen temperature too low. Pass its held-out "
+                "probabilities with fit(..., teacher_proba=...), or give a numeric "
+                "temperature.", UserWarning, stacklevel=3,
+            )
+
+        X, y = self._check_fit_input(X, y)
+        n_samples = _num_samples(X)
         if sample_weight is not None:
-            sample_weight = check_sample_weight(sample_weight, X.shape[0])
+            sample_weight = check_sample_weight(sample_weight, n_samples)
         labelled = self._labelled_mask(y, allow_none=prefit and self.classes is not None)
         if auto and not labelled.any():
             raise ValueError(
@@ -354,33 +415,119 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         if y_labelled.size:
             check_classification_targets(y_labelled)
         self.classes_ = resolve_classes(y_labelled, self.classes)
-        y_index = np.full(y.shape[0], UNLABELLED)
+        y_index = np.full(n_samples, UNLABELLED)
         y_index[labelled] = np.searchsorted(self.classes_, y_labelled)
+        if teacher_proba is not None:
+            teacher_proba = self._check_teacher_proba(teacher_proba, int(labelled.sum()))
 
+        name = type(self).__name__
         routed = route_fit(self, teacher, sample_weight, fit_params)
-        parts = ("teacher", "teacher_cv", "student")
+        parts = ("teacher", "teacher_cv", "student", "augment")
         seeds = dict(zip(parts, draw_seeds(self.random_state, len(parts))))
         self.student_ = seed_random_states(clone(student), seeds["student"])
-        join = self._join(adapter, teacher)
+        join = self._join(adapter, teacher, teacher_proba)
         teacher = teacher.seeded(seeds["teacher"])
-        fitted, P_teacher = cached(self.memory, teacher_step, teacher)(
-            teacher, X, y, labelled, self.classes_, cv=self.teacher_cv, n_jobs=self.n_jobs,
-            fit_params=routed["teacher"], random_state=seeds["teacher_cv"],
-            probabilities=join != "batches",
-        )
-        self.teacher_ = fitted.teacher
-        self.temperature_ = (
-            self._auto_temperature(fitted, X, P_teacher, labelled, y_index, routed["student"])
-            if auto else float(self.temperature)
-        )
-        with adapter.seeded(self.student_, seeds["student"]):
-            self._fit_student(join, adapter, fitted, X, P_teacher, y_index, routed["student"])
+        step = cached(self.memory, teacher_step, teacher)
+        args = (teacher, X, y, labelled, self.classes_)
+        kwargs = dict(cv=self.teacher_cv, n_jobs=self.n_jobs, fit_params=routed["teacher"],
+                      random_state=seeds["teacher_cv"], probabilities=join != "batches")
+        with phase(self.verbose, name, self._teacher_phase(step, args, kwargs)):
+            fitted, P_teacher = step(*args, **kwargs)
+        if teacher_proba is not None:
+            P_teacher[labelled] = teacher_proba
+        if auto:
+            with phase(self.verbose, name, "temperature search (Brier score)"):
+                self.temperature_ = self._auto_temperature(
+                    fitted, X, P_teacher, labelled, y_index, routed["student"])
+        else:
+            self.temperature_ = float(self.temperature)
+        weights = routed["student"]
+        if self.augment is not None:
+            with phase(self.verbose, name, f"augment={self.augment!r}: synthetic rows labelled "
+                                           "by the teacher"):
+                X, P_teacher, y_index, weights = self._augmented(
+                    fitted, X, P_teacher, y_index, labelled, weights, seeds["augment"])
+        self.n_synthetic_ = _num_samples(X) - n_samples
+        with phase(self.verbose, name, f"student fit ({type(student).__name__}, {join} join)"):
+            with adapter.seeded(self.student_, seeds["student"]):
+                self._fit_student(join, adapter, fitted, X, P_teacher, y_index, weights)
+        self.teacher_ = fitted.teacher if self.keep_teacher else None
         return self
+
+    def _check_fit_input(self, X, y):
+        """``X`` as given (a sparse matrix in CSR or CSC form), ``y`` as a 1-D array.
+
+        Only what this estimator needs is checked: the feature names and their number, the
+        rows of ``y``; the values of ``X`` are for the teacher and the student to check.
+        """
+        if y is None:
+            raise ValueError(f"{type(self).__name__} requires y to be passed, but the target "
+                             "y is None.")
+        X = _as_given(X)
+        X, y = validate_data(self, X, y, skip_check_array=True)
+        y = column_or_1d(y, warn=True)
+        check_consistent_length(X, y)
+        n_samples = _num_samples(X)
+        if n_samples < 2:
+            raise ValueError(f"n_samples={n_samples}: {type(self).__name__} needs at least 2 "
+                             "rows to fit a teacher and a student.")
+        return X, y
+
+    def _check_teacher_proba(self, teacher_proba, n_labelled):
+        what = "teacher_proba"
+        shape = np.shape(teacher_proba)
+        if len(shape) != 2 or shape[0] != n_labelled:
+            raise ValueError(
+                f"teacher_proba must have one row per labelled row of X and one column per "
+                f"class, shape ({n_labelled}, {len(self.classes_)}); got shape {shape}."
+            )
+        if hasattr(teacher_proba, "columns") and hasattr(teacher_proba, "to_numpy"):
+            P = teacher_proba.to_numpy(dtype=np.float64)
+            P = check_probabilities(P, n_samples=n_labelled, name=what)
+            return align_columns(P, np.asarray(list(teacher_proba.columns)), self.classes_,
+                                 name=what, where="y")
+        return check_probabilities(teacher_proba, n_samples=n_labelled,
+                                   n_classes=len(self.classes_), name=what)
+
+    def _teacher_phase(self, step, args, kwargs):
+        """What the teacher step will do, for ``verbose`` (a cache hit is checked only then)."""
+        if not self.verbose:
+            return ""
+        teacher, labelled = args[0], args[3]
+        kind = type(teacher.estimator).__name__
+        if teacher.prefit:
+            return f"teacher {kind} (prefit) predicts"
+        if step is not teacher_step and step.check_call_in_cache(*args, **kwargs):
+            return f"teacher {kind}: read from the cache"
+        folds = "" if self.teacher_cv is None else f", out of fold (teacher_cv={self.teacher_cv!r})"
+        return f"teacher fit ({kind}) on {int(labelled.sum())} labelled rows{folds}"
+
+    def _augmented(self, teacher, X, P_teacher, y_index, labelled, sample_weight, seed):
+        """The training set with synthetic rows that the teacher labels, as unlabelled rows.
+
+        The rows are made from the labelled rows (:mod:`skdistill.augment`); each gets the
+        teacher's probabilities, never a label, and the mean weight of the labelled rows.
+        """
+        X_lab = _safe_indexing(X, np.flatnonzero(labelled))
+        X_new = make_augmented_rows(X_lab, self.augment, self.augment_size, random_state=seed)
+        n_new = _num_samples(X_new)
+        X_all = _concatenate_rows(X, X_new)
+        if P_teacher is not None:
+            P_teacher = np.vstack([P_teacher, teacher.proba(X_new, self.classes_)])
+        y_index = np.concatenate([y_index, np.full(n_new, UNLABELLED)])
+        if sample_weight is not None:
+            sample_weight = np.asarray(sample_weight, dtype=np.float64)
+            fill = sample_weight[labelled].mean()
+            sample_weight = np.concatenate([sample_weight, np.full(n_new, fill)])
+        return X_all, P_teacher, y_index, sample_weight
 
     def _labelled_mask(self, y, allow_none):
         if self.unlabeled_label is None:
             return np.ones(y.shape[0], dtype=bool)
-        labelled = np.asarray(y != self.unlabeled_label, dtype=bool)
+        if _is_nan(self.unlabeled_label):  # NaN != NaN: the marker is found by its NaN-ness
+            labelled = ~np.array([_is_nan(value) for value in y], dtype=bool)
+        else:
+            labelled = np.asarray(y != self.unlabeled_label, dtype=bool)
         if not labelled.any() and not allow_none:
             raise ValueError(
                 f"every row of y is unlabelled (equal to unlabeled_label="
@@ -412,7 +559,7 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
             label_smoothing=self.label_smoothing,
         )
 
-    def _join(self, adapter, teacher):
+    def _join(self, adapter, teacher, teacher_proba=None):
         """How the teacher and the student are joined: the one place that chooses.
 
         - ``"batches"``: ``loss="soft_targets"`` with a teacher that streams (a net), no
@@ -426,7 +573,7 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         """
         if self.loss != "soft_targets":
             return "loss"
-        if (self.teacher_cv is None and teacher.streams
+        if (self.teacher_cv is None and teacher_proba is None and teacher.streams
                 and adapter.teacher_batches_fit(self.student_) is not None):
             return "batches"
         return "targets"
@@ -451,15 +598,9 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
     # -- delegation to the student ---------------------------------------------------
 
     def _check_X(self, X):
+        """``X`` as given, its feature names and number checked (the student checks the rest)."""
         check_is_fitted(self)
-        return validate_data(
-            self,
-            X,
-            accept_sparse=["csr", "csc"],
-            dtype=None,
-            ensure_all_finite="allow-nan" if self._allow_nan() else True,
-            reset=False,
-        )
+        return validate_data(self, _as_given(X), skip_check_array=True, reset=False)
 
     @available_if(_student_has("predict"))
     def predict(self, X):
@@ -560,3 +701,39 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         tags.input_tags.allow_nan = self._allow_nan()
         return tags
 
+
+def _as_given(X):
+    """``X`` as the user gave it, as far as the teacher and the student can take it.
+
+    A data frame (pandas, polars: anything with ``__dataframe__``), an array or a list
+    passes untouched; a sparse matrix is given CSR or CSC form; any other array-like
+    (``__array__``) becomes an array.
+    """
+    if sparse.issparse(X):
+        return check_array(X, accept_sparse=["csr", "csc"], dtype=None, ensure_all_finite=False)
+    if hasattr(X, "__dataframe__"):
+        return X
+    if isinstance(X, list) or hasattr(X, "__array__"):
+        if not isinstance(X, np.ndarray | list):
+            X = np.asarray(X)
+        if np.ndim(X) != 2:  # scikit-learn's own error: "Expected a 2D array ... Reshape"
+            check_array(X, dtype=None, ensure_all_finite=False)
+    return X
+
+
+def _is_nan(value):
+    try:
+        return bool(value != value)
+    except (TypeError, ValueError):
+        return False
+
+
+def _concatenate_rows(X, X_new):
+    """The rows of ``X`` followed by those of ``X_new``, of the type of ``X``."""
+    if hasattr(X, "iloc"):
+        import pandas as pd
+
+        return pd.concat([X, X_new], ignore_index=True)
+    if isinstance(X, list):
+        return X + list(X_new)
+    return np.concatenate([np.asarray(X), np.asarray(X_new)], axis=0)

@@ -14,7 +14,7 @@ import contextlib
 
 import numpy as np
 from scipy import sparse
-from sklearn.utils import _safe_indexing
+from sklearn.utils import _safe_indexing, assert_all_finite
 
 from ._pipelines import final_estimator, to_final_estimator
 from ._validation import check_probabilities
@@ -62,18 +62,24 @@ def as_float32(X):
     """Cast numeric arrays (and floating tensors) to float32; leave anything else alone.
 
     Integer tensors stay integer (e.g. token ids for an embedding); integer numpy
-    arrays are features in scikit-learn and become float32.
+    arrays are features in scikit-learn and become float32. NaN or infinity in numeric
+    input is refused with scikit-learn's error, which a net would not raise: it would
+    predict NaN.
     """
     import torch
 
     if isinstance(X, torch.Tensor):
         return X.float() if torch.is_floating_point(X) else X
     if sparse.issparse(X):
-        return X.astype(np.float32).tocsr()
+        X = X.astype(np.float32).tocsr()
+        assert_all_finite(X.data, input_name="X")
+        return X
     if hasattr(X, "iloc") or isinstance(X, (np.ndarray, list, tuple)):
         arr = np.asarray(X)
         if arr.dtype.kind in "fiubO":  # object arrays of numbers too, as check_array does
-            return arr.astype(np.float32, copy=False)
+            arr = arr.astype(np.float32, copy=False)
+            assert_all_finite(arr, input_name="X")
+            return arr
     return X
 
 
@@ -196,7 +202,9 @@ def net_proba(estimator, X, *, batch_size=None):
 def dense_rows(X, rows):
     """Rows of ``X`` (array or sparse matrix) as a dense float32 array."""
     part = _safe_indexing(X, rows)
-    return np.asarray(part.toarray() if sparse.issparse(part) else part, dtype=np.float32)
+    part = np.asarray(part.toarray() if sparse.issparse(part) else part, dtype=np.float32)
+    assert_all_finite(part, input_name="X")
+    return part
 
 
 

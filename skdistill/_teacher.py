@@ -158,12 +158,15 @@ class TeacherAdapter:
         return self
 
     def accepts_sparse(self):
-        """Whether the teacher takes sparse ``X``."""
-        return get_tags(self.teacher).input_tags.sparse
+        """Whether the teacher takes sparse ``X`` (no, for a model without scikit-learn tags)."""
+        tags = _tags(self.teacher)
+        return False if tags is None else tags.input_tags.sparse
 
     def allow_nan(self):
-        """Whether the teacher takes ``X`` with NaN."""
-        return get_tags(self.teacher).input_tags.allow_nan
+        """Whether the teacher takes ``X`` with NaN (a model without scikit-learn tags is
+        trusted to say so itself, by its own error)."""
+        tags = _tags(self.teacher)
+        return True if tags is None else tags.input_tags.allow_nan
 
     def accepts_sample_weight(self):
         """Whether the teacher's ``fit`` takes ``sample_weight``."""
@@ -274,7 +277,7 @@ class TeacherAdapter:
 
     def _aligned_proba(self, X, classes):
         raw, what = self.raw_proba(X)
-        own = self.classes_
+        raw, own = _labelled_columns(raw, self)
         raw = check_probabilities(raw, n_samples=_num_samples(X), n_classes=len(own), name=what)
         return align_columns(raw, own, classes, where="y", hint=_UNKNOWN_CLASSES_HINT)
 
@@ -385,8 +388,15 @@ class _CallableTeacher(TeacherAdapter):
         return False
 
     def proba(self, X, classes):
-        return check_probabilities(self.teacher(X), n_samples=_num_samples(X),
-                                   n_classes=len(classes), name="the teacher callable's output")
+        out = self.teacher(X)
+        what = "the teacher callable's output"
+        if hasattr(out, "columns"):  # labelled columns: aligned by label, not by position
+            out, own = _labelled_columns(out, self)
+            out = check_probabilities(out, n_samples=_num_samples(X), n_classes=len(own),
+                                      name=what)
+            return align_columns(out, own, classes, where="y", hint=_UNKNOWN_CLASSES_HINT)
+        return check_probabilities(out, n_samples=_num_samples(X), n_classes=len(classes),
+                                   name=what)
 
     @property
     def classes_(self):
@@ -396,6 +406,27 @@ class _CallableTeacher(TeacherAdapter):
     def scores(self, X, classes):
         P = self.proba(X, classes).astype(np.float32)
         return log_odds(P), P
+
+
+def _tags(estimator):
+    """The scikit-learn tags of ``estimator``, or None for a model without them (a fitted
+    model of another library inside a ``FrozenEstimator``)."""
+    try:
+        return get_tags(estimator)
+    except AttributeError:
+        return None
+
+
+def _labelled_columns(proba, teacher):
+    """Probabilities as an array and the class label of each column.
+
+    A DataFrame's columns name its classes (AutoGluon's ``TabularPredictor.predict_proba``,
+    a callable returning a frame), so its columns are aligned by label; an array's columns
+    are the fitted teacher's ``classes_``.
+    """
+    if hasattr(proba, "columns") and hasattr(proba, "to_numpy"):
+        return proba.to_numpy(dtype=np.float64), np.asarray(list(proba.columns))
+    return proba, teacher.classes_
 
 
 # Tried last to first, so that a registered kind can claim what a built-in one would.

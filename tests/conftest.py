@@ -48,6 +48,11 @@ DATASET_FILES = {
     "delicious": _MULTILABEL_FILES,
     "enron": _MULTILABEL_FILES,
     "rcv1subset1": ("X.npz", "Y.npz"),
+    "tabular": (
+        "mlbench_LetterRecognition.csv", "mlbench_Satellite.csv", "mlbench_Vehicle.csv",
+        "kernlab_spam.csv", "modeldata_credit_data.csv", "modeldata_wa_churn.csv",
+        "modeldata_ames.csv", "modeldata_concrete.csv",
+    ),
 }
 
 

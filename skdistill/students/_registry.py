@@ -30,6 +30,7 @@ import contextlib
 
 import numpy as np
 from sklearn.utils import get_tags
+from sklearn.utils.validation import _num_samples
 
 from .._validation import check_classes, check_probabilities, check_sample_weight
 
@@ -376,7 +377,7 @@ def fit_soft_targets(student, X, P, *, classes=None, sample_weight=None):
     ['a', 'b']
     """
     adapter = find_adapter(student)
-    n_samples = X.shape[0] if hasattr(X, "shape") else len(X)
+    n_samples = _num_samples(X)
     P = check_soft_targets(P, n_samples)
     classes = check_classes(np.arange(P.shape[1]) if classes is None else classes)
     if classes.shape[0] != P.shape[1]:
