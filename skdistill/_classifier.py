@@ -394,7 +394,8 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
             )
         if auto and prefit and teacher_proba is None:
             warnings.warn(
-                f"temperature='auto' scores the prefit teacher {teacher!r} on the labelled "
+                f"temperature='auto' scores the prefit teacher "
+                f"{type(teacher.estimator).__name__} on the labelled "
                 "rows, and assumes it never saw them: a teacher that was trained on them is "
                 "over-confident there, and the chosen temperature too low. Pass its held-out "
                 "probabilities with fit(..., teacher_proba=...), or give a numeric "
