@@ -62,11 +62,13 @@ Setup (every choice stated):
   - ``munge``: ``augment="munge", augment_size=augment_size`` (2): synthetic rows
     labelled by the fitted teacher, in-sample probabilities on the real rows;
   - ``cv5 + munge``: ``teacher_cv=5`` with the same synthetic rows;
-  - ``alpha grid, cv5``: ``GridSearchCV(DistilledClassifier(student, teacher,
-    teacher_cv=5, memory=...), {"alpha": alphas}, cv=3 shuffled stratified folds,
+  - ``alpha grid``: ``GridSearchCV(DistilledClassifier(student, teacher,
+    memory=...), {"alpha": alphas}, cv=3 shuffled stratified folds,
     scoring="neg_log_loss")`` (``neg_root_mean_squared_error`` for regression),
-    ``alphas`` (0, 0.5, 1): ``alpha=0`` is the student on the labels, so the search may
-    fall back to them.
+    ``alphas`` (0, 0.5, 1): the teacher is fitted on each grid fold's training rows
+    (once for all values of ``alpha``) and the fold's validation rows are unseen by it;
+    ``alpha=0`` is the student on the labels, so the search may fall back to them;
+  - ``alpha grid, cv5``: the same with ``teacher_cv=5``.
 
 - Measured on the test rows: accuracy and log-loss (RMSE for regression); the size of
   the model one deploys, ``len(pickle.dumps(model))`` in KiB with ``keep_teacher=False``
@@ -115,9 +117,12 @@ from ._progress import TrialProgress
 
 DATASETS = tuple(TABULAR_DATASETS)
 STUDENTS = ("tree d4", "tree d6", "linear", "mlp", "hgb50")
-LABELS, DEFAULT, CV, AUTO, MUNGE, CV_MUNGE, ALPHA_GRID = (
-    "labels", "default", "cv5", "auto T, cv5", "munge", "cv5 + munge", "alpha grid, cv5")
-CONFIGS = (LABELS, DEFAULT, CV, AUTO, MUNGE, CV_MUNGE, ALPHA_GRID)
+LABELS, DEFAULT, CV, AUTO, MUNGE, CV_MUNGE, ALPHA_GRID, ALPHA_GRID_CV = (
+    "labels", "default", "cv5", "auto T, cv5", "munge", "cv5 + munge", "alpha grid",
+    "alpha grid, cv5")
+CONFIGS = (LABELS, DEFAULT, CV, AUTO, MUNGE, CV_MUNGE, ALPHA_GRID, ALPHA_GRID_CV)
+#: The configurations that choose ``alpha`` by a grid search.
+GRIDS = (ALPHA_GRID, ALPHA_GRID_CV)
 TEACHER = "teacher"
 #: The settings of the teacher's tuning, in order: quick uses the first two.
 TEACHER_GRID = (
@@ -274,6 +279,16 @@ def _configured(config, student, task, *, fitted, tuned, cache, seed, augment_si
     if config == MUNGE:
         return _distilled(task, student, FrozenEstimator(fitted), random_state=seed,
                           augment="munge", augment_size=augment_size)
+    if config in GRIDS:
+        classification = task == "classification"
+        folds = (StratifiedKFold if classification else KFold)(
+            GRID_FOLDS, shuffle=True, random_state=seed)
+        teacher_cv = TEACHER_FOLDS if config == ALPHA_GRID_CV else None
+        return GridSearchCV(
+            _distilled(task, student, tuned, teacher_cv=teacher_cv, memory=cache,
+                       random_state=seed),
+            {"alpha": list(alphas)}, cv=folds,
+            scoring="neg_log_loss" if classification else "neg_root_mean_squared_error")
     out_of_fold = dict(teacher_cv=TEACHER_FOLDS, memory=cache, random_state=seed)
     if config == CV:
         return _distilled(task, student, tuned, **out_of_fold)
@@ -282,14 +297,6 @@ def _configured(config, student, task, *, fitted, tuned, cache, seed, augment_si
     if config == CV_MUNGE:
         return _distilled(task, student, tuned, augment="munge", augment_size=augment_size,
                           **out_of_fold)
-    if config == ALPHA_GRID:
-        classification = task == "classification"
-        folds = (StratifiedKFold if classification else KFold)(
-            GRID_FOLDS, shuffle=True, random_state=seed)
-        return GridSearchCV(
-            _distilled(task, student, tuned, **out_of_fold), {"alpha": list(alphas)},
-            cv=folds, scoring="neg_log_loss" if classification else
-            "neg_root_mean_squared_error")
     raise ValueError(f"unknown configuration {config!r}; choose among {', '.join(CONFIGS)}.")
 
 
@@ -356,7 +363,7 @@ def _chosen(model, config):
     """What the configuration chose: the temperature, ``alpha``."""
     if config == AUTO:
         return {"temperature": float(model.temperature_)}
-    if config == ALPHA_GRID:
+    if config in GRIDS:
         return {"alpha": float(model.best_params_["alpha"])}
     return {}
 
