@@ -210,10 +210,12 @@ def _mlp(task, epochs):
 
     from ..nets import MLPModule
 
-    net = NeuralNetClassifier if task == "classification" else NeuralNetRegressor
-    return net(MLPModule, module__hidden_units=(64,), optimizer=torch.optim.Adam, lr=1e-2,
-               batch_size=128, max_epochs=epochs, verbose=0,
-               callbacks=[EarlyStopping(patience=5, load_best=True)])
+    common = dict(module__hidden_units=(64,), optimizer=torch.optim.Adam, lr=1e-2,
+                  batch_size=128, max_epochs=epochs, verbose=0,
+                  callbacks=[EarlyStopping(patience=5, load_best=True)])
+    if task == "classification":
+        return NeuralNetClassifier(MLPModule, **common)
+    return NeuralNetRegressor(MLPModule, module__n_classes=1, **common)
 
 
 def _student(name, task, *, mlp_epochs):
