@@ -377,14 +377,18 @@ def _chosen(model, config):
 
 
 def _task(dataset, seed, table, *, students, configs, max_rows, test_size, teacher_grid,
-          teacher_max_iter, mlp_epochs, augment_size, alphas, timing_repeats):
+          teacher_max_iter, tune_teacher, mlp_epochs, augment_size, alphas, timing_repeats):
     X, y, task = table
     rng = np.random.RandomState(seed)
     X_train, X_test, y_train, y_test = _split(X, y, task, max_rows=max_rows,
                                               test_size=test_size, rng=rng)
     start = time.perf_counter()
-    tuned, setting = _tune_teacher(task, X_train, y_train, grid=teacher_grid,
-                                   max_iter=teacher_max_iter, seed=rng.randint(2**31))
+    if tune_teacher:
+        tuned, setting = _tune_teacher(task, X_train, y_train, grid=teacher_grid,
+                                       max_iter=teacher_max_iter, seed=rng.randint(2**31))
+    else:
+        tuned = _boosting(task, max_iter=teacher_max_iter, **teacher_grid[0])
+        setting = f"untuned: {teacher_grid[0]}, max_iter={teacher_max_iter}"
     fitted = clone(tuned).fit(X_train, y_train)
     teacher_fit = time.perf_counter() - start
     scores, teacher_seconds = _measures(fitted, task, X_test, y_test, repeats=timing_repeats)
@@ -602,7 +606,8 @@ def _check_choice(values, allowed, what):
 
 
 def _settings(*, datasets=None, students=None, configs=CONFIGS, max_rows=None,
-              test_size=0.25, teacher_grid=None, teacher_max_iter=None, mlp_epochs=None,
+              test_size=0.25, teacher_grid=None, teacher_max_iter=None, tune_teacher=True,
+              mlp_epochs=None,
               augment_size=2.0, alphas=(0.0, 0.5, 1.0), timing_repeats=3):
     """The settings of a run, from the experiment's own parameters.
 
@@ -622,6 +627,12 @@ def _settings(*, datasets=None, students=None, configs=CONFIGS, max_rows=None,
         The teacher's settings tried on the validation split.
     teacher_max_iter : int, default=None
         Boosting iterations of each setting; the best number up to it is kept.
+    tune_teacher : bool, default=True
+        False skips the validation split: the teacher is the first setting of
+        ``teacher_grid`` with ``teacher_max_iter`` iterations, fitted on all training
+        rows (e.g. scikit-learn's defaults, ``teacher_grid=[{"learning_rate": 0.1,
+        "max_leaf_nodes": 31, "l2_regularization": 0.0}], teacher_max_iter=100``): a
+        teacher that may be worse than the student on labels.
     mlp_epochs : int, default=None
         Most epochs of the ``mlp`` student (it stops early on its validation loss).
     augment_size : float, default=2.0
@@ -645,6 +656,7 @@ def _settings(*, datasets=None, students=None, configs=CONFIGS, max_rows=None,
         "test_size": float(test_size),
         "teacher_grid": grid,
         "teacher_max_iter": int(teacher_max_iter),
+        "tune_teacher": bool(tune_teacher),
         "mlp_epochs": int(mlp_epochs),
         "augment_size": float(augment_size),
         "alphas": [float(a) for a in alphas],
