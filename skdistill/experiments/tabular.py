@@ -505,6 +505,21 @@ def _loss_name(dataset):
     return "log_loss" if TABULAR_DATASETS[dataset] == "classification" else "rmse"
 
 
+def _paired_gains(results, dataset, student, config):
+    """Per split: the test loss of ``student`` on labels minus its loss with ``config``
+    (the teacher's loss with ``config=TEACHER``)."""
+    loss = _loss_name(dataset)
+    other = (TEACHER, None) if config == TEACHER else (student, config)
+    by_split = {}
+    for record in results["records"]:
+        cell = (record["student"], record["config"])
+        if record["dataset"] == dataset and cell in ((student, LABELS), other):
+            side = "labels" if cell == (student, LABELS) else "other"
+            by_split.setdefault(record["trial"], {})[side] = record[loss]
+    return np.array([pair["labels"] - pair["other"] for pair in by_split.values()
+                     if len(pair) == 2])
+
+
 def pairs(results, config):
     """Per (table, student) pair: the mean test loss of the student on labels, with
     ``config`` and of the teacher (log-loss for classification, RMSE for regression).
@@ -709,18 +724,16 @@ def plot(results, path=None, *, fig=None):
     width = 0.8 / (len(configs) + 1)
     colours = {config: f"C{i}" for i, config in enumerate(configs)}
     for ax, table in zip(axes, tables):
-        teacher = _runner.select(results, dataset=table, student=TEACHER)[0]
-        loss = _loss_name(teacher["dataset"])
+        loss = _loss_name(table)
         x = np.arange(len(students))
-        for i, config in enumerate(configs):
-            rows = {r["student"]: r for r in pairs(results, config) if r["dataset"] == table}
-            gains = [rows[s]["gain"] if s in rows else np.nan for s in students]
-            ax.bar(x + (i - len(configs) / 2) * width, gains, width, color=colours[config],
-                   label=config)
-        gaps = [next((r["gap"] for r in pairs(results, configs[0])
-                      if r["dataset"] == table and r["student"] == s), np.nan)
-                for s in students]
-        ax.bar(x + (len(configs) / 2) * width, gaps, width, color="k", label=TEACHER)
+        for i, config in enumerate([*configs, TEACHER]):
+            gains = [_paired_gains(results, table, student, config) for student in students]
+            ax.bar(x + (i - len(configs) / 2) * width, [g.mean() if g.size else np.nan
+                                                        for g in gains], width,
+                   yerr=[g.std(ddof=1) / np.sqrt(g.size) if g.size > 1 else np.nan
+                         for g in gains],
+                   color="k" if config == TEACHER else colours[config], label=config,
+                   error_kw={"lw": 0.8, "capsize": 1.5})
         ax.axhline(0, color="k", lw=0.8)
         ax.set_yscale("symlog", linthresh=0.01)
         ax.set_xticks(x, students, fontsize="small")
@@ -732,5 +745,6 @@ def plot(results, path=None, *, fig=None):
     handles, names = axes[0].get_legend_handles_labels()
     fig.legend(handles, names, loc="outside lower center", ncols=len(configs) + 1,
                fontsize="small")
-    note = "positive: the distilled student has the lower test loss; symmetric log scale"
+    note = ("positive: the distilled student has the lower test loss; black: the teacher's; "
+            "symmetric log scale; whiskers: s.e. of the paired difference")
     return _runner.finish_figure(fig, results, path, note)
