@@ -17,6 +17,9 @@ Setup (every choice stated):
   ``HistGradientBoosting*(categorical_features="from_dtype")`` reads; every model and
   :class:`~skdistill.DistilledClassifier` get that DataFrame, NaN included.
   ``max_rows`` (quick ``1500``, full none) subsamples a table, stratified, first.
+  Quick mode runs ``vehicle``, ``credit``, ``spam`` and ``concrete``, the students
+  ``tree d4``, ``linear`` and ``hgb50``, and the configurations but ``cv5 + munge``
+  and ``alpha grid, cv5``; full mode all of them.
 - Splits: ``trials`` seeded splits per table (quick 2, full 3), stratified for
   classification, ``test_size=0.25``. A (table, split) is one task, seeded from the
   split's seed and the table's name (a table's splits do not depend on which other
@@ -134,9 +137,11 @@ TEACHER_GRID = (
 #: Regression targets modelled on another scale, as the data set's users do.
 TARGET_TRANSFORMS = {"ames": ("log10", np.log10)}
 QUICK = {"trials": 2, "datasets": ("vehicle", "credit", "spam", "concrete"),
-         "students": ("tree d4", "linear", "hgb50"), "max_rows": 1500,
+         "students": ("tree d4", "linear", "hgb50"),
+         "configs": (LABELS, DEFAULT, CV, AUTO, MUNGE, ALPHA_GRID), "max_rows": 1500,
          "teacher_grid": TEACHER_GRID[:2], "teacher_max_iter": 150, "mlp_epochs": 50}
-FULL = {"trials": 3, "datasets": DATASETS, "students": STUDENTS, "max_rows": None,
+FULL = {"trials": 3, "datasets": DATASETS, "students": STUDENTS, "configs": CONFIGS,
+        "max_rows": None,
         "teacher_grid": TEACHER_GRID, "teacher_max_iter": 300, "mlp_epochs": 100}
 TEACHER_FOLDS, GRID_FOLDS = 5, 3
 
@@ -620,7 +625,7 @@ def _check_choice(values, allowed, what):
     return values
 
 
-def _settings(*, datasets=None, students=None, configs=CONFIGS, max_rows=None,
+def _settings(*, datasets=None, students=None, configs=None, max_rows=None,
               test_size=0.25, teacher_grid=None, teacher_max_iter=None, tune_teacher=True,
               mlp_epochs=None,
               augment_size=2.0, alphas=(0.0, 0.5, 1.0), timing_repeats=3):
@@ -632,7 +637,7 @@ def _settings(*, datasets=None, students=None, configs=CONFIGS, max_rows=None,
         Tables of :func:`skdistill.datasets.load_tabular`.
     students : sequence of str, default=None
         Among ``"tree d4"``, ``"tree d6"``, ``"linear"``, ``"mlp"``, ``"hgb50"``.
-    configs : sequence of str, default=CONFIGS
+    configs : sequence of str, default=None
         Configurations (see :data:`CONFIGS`); ``"labels"``, the reference, is always run.
     max_rows : int or None, default=None
         Stratified subsample of each table before the split; None keeps every row.
