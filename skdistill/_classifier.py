@@ -25,11 +25,12 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
+from ._alpha_search import search_alpha
 from ._routing import route_fit, teacher_student_router
 from ._seeding import draw_seeds, seed_random_states
 from ._selection import search_temperature
 from ._target_layout import UNLABELLED
-from ._teacher import as_teacher, cached, teacher_proba, teacher_step
+from ._teacher import as_teacher, cached, check_splits, teacher_proba, teacher_step
 from ._validation import align_columns, check_probabilities, check_sample_weight, resolve_classes
 from ._verbose import phase
 from .augment import make_augmented_rows
@@ -118,10 +119,19 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         as that loss prescribes. The choice is ``temperature_``.
     label_smoothing : float in [0, 1], default=0.0
         ``target = (1 - eps) * r + eps / n_classes``, applied last.
-    alpha : float in [0, 1], default=1.0
+    alpha : float in [0, 1] or "auto", default=1.0
         On labelled rows ``r = alpha * q + (1 - alpha) * e_y``: 1 is pure
         distillation, 0 is ordinary training on the labels. Unlabelled rows always
         take ``r = q``.
+
+        ``"auto"``: the ``alpha`` in ``(0, 0.25, 0.5, 0.75, 1)`` whose student has the
+        lowest held-out log-loss, by cross-validation over the labelled rows with the
+        folds of ``teacher_cv`` (5 stratified folds with ``teacher_proba``): the targets
+        are the out-of-fold teacher probabilities, so a teacher that would make the
+        student worse than its own fit on the labels gets ``alpha = 0``. It needs
+        held-out teacher probabilities (``teacher_cv`` or ``fit(..., teacher_proba=)``)
+        and ``loss="soft_targets"``, and costs five student fits per fold. The choice is
+        ``alpha_``; the mean held-out log-loss of each value is ``alpha_scores_``.
     teacher_cv : int, cross-validation generator, iterable or None, default=None
         None: the teacher predicts on the rows it was fitted on. Otherwise the soft
         targets of the labelled rows come out-of-fold (as ``cross_val_predict``), in
@@ -211,6 +221,11 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
     temperature_ : float
         The temperature applied: ``temperature`` itself, or the one chosen with
         ``temperature="auto"``.
+    alpha_ : float
+        The ``alpha`` applied: ``alpha`` itself, or the one chosen with ``alpha="auto"``.
+    alpha_scores_ : ndarray of shape (5,)
+        With ``alpha="auto"``: the mean held-out log-loss of the student at each
+        ``alpha`` of ``(0, 0.25, 0.5, 0.75, 1)``.
     n_synthetic_ : int
         The number of synthetic rows the student was trained on (0 without ``augment``).
     n_features_in_ : int
@@ -255,7 +270,7 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         "teacher": [HasMethods(["fit"]), callable, None],
         "temperature": [Interval(Real, 0, None, closed="neither"), StrOptions({"auto"})],
         "label_smoothing": [Interval(Real, 0, 1, closed="both")],
-        "alpha": [Interval(Real, 0, 1, closed="both")],
+        "alpha": [Interval(Real, 0, 1, closed="both"), StrOptions({"auto"})],
         "teacher_cv": ["cv_object"],
         "unlabeled_label": "no_validation",
         "classes": ["array-like", None],
@@ -387,6 +402,13 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
                 "have seen), or give a numeric temperature."
             )
 
+        auto_alpha = isinstance(self.alpha, str)
+        if auto_alpha and (self.loss != "soft_targets"
+                           or (self.teacher_cv is None and teacher_proba is None)):
+            raise ValueError(
+                "alpha='auto' scores students fitted on held-out teacher probabilities: it "
+                "needs teacher_cv (or fit(..., teacher_proba=...)) and loss='soft_targets'."
+            )
         if teacher_proba is not None and self.teacher_cv is not None:
             raise ValueError(
                 "teacher_proba gives held-out probabilities for the labelled rows, which "
@@ -443,6 +465,12 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         else:
             self.temperature_ = float(self.temperature)
         weights = routed["student"]
+        if auto_alpha:
+            with phase(self.verbose, name, "alpha search (held-out log-loss of the student)"):
+                self.alpha_, self.alpha_scores_ = self._auto_alpha(
+                    fitted, X, P_teacher, labelled, y_index, weights, seeds)
+        else:
+            self.alpha_ = float(self.alpha)
         if self.augment is not None:
             with phase(self.verbose, name, f"augment={self.augment!r}: synthetic rows labelled "
                                            "by the teacher"):
@@ -538,25 +566,46 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
             )
         return labelled
 
+    def _labelled_proba(self, teacher, X, P_teacher, rows):
+        """The teacher's probabilities on the labelled ``rows``."""
+        if P_teacher is not None:
+            return P_teacher[rows]
+        # The batch join builds no probability matrix: query the teacher on the labelled
+        # rows chunk by chunk, so a sparse or large X is densified a chunk at a time.
+        return np.vstack([
+            teacher_proba(teacher, _safe_indexing(X, rows[chunk]), self.classes_)
+            for chunk in gen_batches(rows.size, _AUTO_TEMPERATURE_CHUNK)
+        ])
+
     def _auto_temperature(self, teacher, X, P_teacher, labelled, y_index, sample_weight):
         """``temperature="auto"``: the Brier-optimal temperature on the labelled rows."""
         rows = np.flatnonzero(labelled)
-        if P_teacher is None:
-            # The batch join builds no probability matrix: query the teacher on the
-            # labelled rows chunk by chunk, so a sparse or large X is densified a chunk
-            # at a time.
-            P = np.vstack([
-                teacher_proba(teacher, _safe_indexing(X, rows[chunk]), self.classes_)
-                for chunk in gen_batches(rows.size, _AUTO_TEMPERATURE_CHUNK)
-            ])
-        else:
-            P = P_teacher[rows]
+        P = self._labelled_proba(teacher, X, P_teacher, rows)
         weights = None if sample_weight is None else np.asarray(sample_weight)[rows]
         return search_temperature(P, y_index[rows], sample_weight=weights)
 
+    def _auto_alpha(self, teacher, X, P_teacher, labelled, y_index, sample_weight, seeds):
+        """``alpha="auto"``: the student's held-out log-loss over the labelled rows, on the
+        folds of ``teacher_cv``."""
+        rows = np.flatnonzero(labelled)
+        P, y_lab = self._labelled_proba(teacher, X, P_teacher, rows), y_index[rows]
+        X_lab = _safe_indexing(X, rows)
+        splits = check_splits(5 if self.teacher_cv is None else self.teacher_cv, X_lab,
+                              self.classes_[y_lab], random_state=seeds["teacher_cv"],
+                              name="teacher_cv", noun="labelled rows")
+
+        def targets(alpha, train):
+            return make_soft_targets(P[train], y_lab[train], temperature=self.temperature_,
+                                     alpha=alpha, label_smoothing=self.label_smoothing)
+
+        weights = None if sample_weight is None else np.asarray(sample_weight)[rows]
+        return search_alpha(self.student_, X_lab, y_lab, targets, splits,
+                            classes=self.classes_, sample_weight=weights,
+                            seed=seeds["student"], n_jobs=self.n_jobs)
+
     def _make_targets(self, P_teacher, y_index):
         return make_soft_targets(
-            P_teacher, y_index, temperature=self.temperature_, alpha=self.alpha,
+            P_teacher, y_index, temperature=self.temperature_, alpha=self.alpha_,
             label_smoothing=self.label_smoothing,
         )
 
@@ -593,7 +642,7 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         else:
             adapter.loss_fit(self.student_, self.loss)(
                 self.student_, X, P_teacher, y_index, classes=self.classes_,
-                temperature=self.temperature_, alpha=self.alpha, sample_weight=sample_weight,
+                temperature=self.temperature_, alpha=self.alpha_, sample_weight=sample_weight,
             )
 
     # -- delegation to the student ---------------------------------------------------
