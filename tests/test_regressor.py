@@ -169,6 +169,17 @@ def test_teacher_cv_targets_are_cross_val_predict_with_plain_folds(data):
     np.testing.assert_array_equal(reg.teacher_.predict(X), _tree().fit(X, y).predict(X))
 
 
+def test_teacher_predicts_large_inputs_in_row_chunks(data):
+    # a tiny working memory makes every row its own chunk: the same predictions
+    X, y = data
+    Y = np.column_stack([y, -y])
+    for target in (y, Y):
+        whole = DistilledRegressor(Ridge(), _tree()).fit(X, target)
+        with config_context(working_memory=1e-3):
+            chunked = DistilledRegressor(Ridge(), _tree()).fit(X, target)
+        np.testing.assert_array_equal(chunked.student_.coef_, whole.student_.coef_)
+
+
 @pytest.mark.parametrize("marker", [np.nan, -1.0])
 def test_unlabelled_rows_take_the_teachers_predictions(data, marker):
     X, y = data
