@@ -7,7 +7,8 @@ well its class-probabilities approximate the Bayes class-probabilities.
 
 from ._classifier import DistilledClassifier
 from ._ranker import DoubleDistilledRanker
-from ._teacher_search import TeacherSearchCV
+from ._regressor import DistilledRegressor
+from ._teacher_search import TeacherSearchCV, TeacherSearchRegressorCV
 from .students import (
     check_soft_targets,
     fit_soft_targets,
@@ -30,8 +31,10 @@ __all__ = [
     "CalibrationDistortedTeacher",
     "NoisyTeacher",
     "DistilledClassifier",
+    "DistilledRegressor",
     "DoubleDistilledRanker",
     "TeacherSearchCV",
+    "TeacherSearchRegressorCV",
     "check_soft_targets",
     "fit_soft_targets",
     "make_soft_targets",

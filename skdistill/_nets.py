@@ -36,6 +36,11 @@ def is_classifier_net(net):
     return ("skorch", "NeuralNetClassifier") in _mro_names(net)
 
 
+def is_regressor_net(net):
+    """True for a skorch ``NeuralNetRegressor`` or subclass."""
+    return ("skorch", "NeuralNetRegressor") in _mro_names(net)
+
+
 def ends_in_skorch_net(estimator):
     """True for a skorch net or a ``Pipeline`` ending in one.
 
@@ -91,12 +96,26 @@ def predict_net_proba(estimator, X):
 
     Sparse input is densified a batch of rows at a time.
     """
+    return _call_net(estimator, X, "predict_proba")
+
+
+def predict_net_values(estimator, X):
+    """``predict`` of a fitted regression net (or a pipeline ending in one), float64.
+
+    As :func:`predict_net_proba`: float32 input, sparse rows densified a batch at a
+    time. A net predicts ``(n_samples, n_outputs)``, one column for a single target.
+    """
+    return np.asarray(_call_net(estimator, X, "predict"), dtype=np.float64)
+
+
+def _call_net(estimator, X, method):
     net, Xt = to_final_estimator(estimator, X)
+    predict = getattr(net, method)
     if not sparse.issparse(Xt):
-        return net.predict_proba(as_float32(Xt))
+        return predict(as_float32(Xt))
     step = _prediction_rows(net)
     return np.concatenate([
-        net.predict_proba(dense_rows(Xt, np.arange(start, min(start + step, Xt.shape[0]))))
+        predict(dense_rows(Xt, np.arange(start, min(start + step, Xt.shape[0]))))
         for start in range(0, Xt.shape[0], step)
     ], axis=0)
 
