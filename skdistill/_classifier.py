@@ -7,12 +7,11 @@ from functools import partial
 from numbers import Integral, Real
 
 import numpy as np
-from scipy import sparse
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, _fit_context, clone
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score
-from sklearn.utils import _safe_indexing, check_array, gen_batches, get_tags
+from sklearn.utils import _safe_indexing, gen_batches, get_tags
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.metadata_routing import UNUSED, _raise_for_params
 from sklearn.utils.metaestimators import available_if
@@ -29,11 +28,17 @@ from ._alpha_search import search_alpha
 from ._routing import route_fit, teacher_student_router
 from ._seeding import draw_seeds, seed_random_states
 from ._selection import search_temperature
+from ._synthetic import append_synthetic_rows
 from ._target_layout import UNLABELLED
 from ._teacher import as_teacher, cached, check_splits, teacher_proba, teacher_step
-from ._validation import align_columns, check_probabilities, check_sample_weight, resolve_classes
+from ._validation import (
+    align_columns,
+    as_given,
+    check_probabilities,
+    check_sample_weight,
+    resolve_classes,
+)
 from ._verbose import phase
-from .augment import make_augmented_rows
 from .students import fit_soft_targets
 from .students._registry import find_adapter
 from .targets import make_soft_targets
@@ -474,8 +479,14 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         if self.augment is not None:
             with phase(self.verbose, name, f"augment={self.augment!r}: synthetic rows labelled "
                                            "by the teacher"):
-                X, P_teacher, y_index, weights = self._augmented(
-                    fitted, X, P_teacher, y_index, labelled, weights, seeds["augment"])
+                X, P_new, weights, n_new = append_synthetic_rows(
+                    X, labelled, weights, method=self.augment, size=self.augment_size,
+                    random_state=seeds["augment"],
+                    teacher_outputs=None if P_teacher is None else partial(
+                        fitted.proba, classes=self.classes_))
+                if P_teacher is not None:
+                    P_teacher = np.vstack([P_teacher, P_new])
+                y_index = np.concatenate([y_index, np.full(n_new, UNLABELLED)])
         self.n_synthetic_ = _num_samples(X) - n_samples
         with phase(self.verbose, name, f"student fit ({type(student).__name__}, {join} join)"):
             with adapter.seeded(self.student_, seeds["student"]):
@@ -492,7 +503,7 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         if y is None:
             raise ValueError(f"{type(self).__name__} requires y to be passed, but the target "
                              "y is None.")
-        X = _as_given(X)
+        X = as_given(X)
         X, y = validate_data(self, X, y, skip_check_array=True)
         y = column_or_1d(y, warn=True)
         check_consistent_length(X, y)
@@ -530,25 +541,6 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
             return f"teacher {kind}: read from the cache"
         folds = "" if self.teacher_cv is None else f", out of fold (teacher_cv={self.teacher_cv!r})"
         return f"teacher fit ({kind}) on {int(labelled.sum())} labelled rows{folds}"
-
-    def _augmented(self, teacher, X, P_teacher, y_index, labelled, sample_weight, seed):
-        """The training set with synthetic rows that the teacher labels, as unlabelled rows.
-
-        The rows are made from the labelled rows (:mod:`skdistill.augment`); each gets the
-        teacher's probabilities, never a label, and the mean weight of the labelled rows.
-        """
-        X_lab = _safe_indexing(X, np.flatnonzero(labelled))
-        X_new = make_augmented_rows(X_lab, self.augment, self.augment_size, random_state=seed)
-        n_new = _num_samples(X_new)
-        X_all = _concatenate_rows(X, X_new)
-        if P_teacher is not None:
-            P_teacher = np.vstack([P_teacher, teacher.proba(X_new, self.classes_)])
-        y_index = np.concatenate([y_index, np.full(n_new, UNLABELLED)])
-        if sample_weight is not None:
-            sample_weight = np.asarray(sample_weight, dtype=np.float64)
-            fill = sample_weight[labelled].mean()
-            sample_weight = np.concatenate([sample_weight, np.full(n_new, fill)])
-        return X_all, P_teacher, y_index, sample_weight
 
     def _labelled_mask(self, y, allow_none):
         if self.unlabeled_label is None:
@@ -650,7 +642,7 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
     def _check_X(self, X):
         """``X`` as given, its feature names and number checked (the student checks the rest)."""
         check_is_fitted(self)
-        return validate_data(self, _as_given(X), skip_check_array=True, reset=False)
+        return validate_data(self, as_given(X), skip_check_array=True, reset=False)
 
     @available_if(_student_has("predict"))
     def predict(self, X):
@@ -752,38 +744,8 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         return tags
 
 
-def _as_given(X):
-    """``X`` as the user gave it, as far as the teacher and the student can take it.
-
-    A data frame (pandas, polars: anything with ``__dataframe__``), an array or a list
-    passes untouched; a sparse matrix is given CSR or CSC form; any other array-like
-    (``__array__``) becomes an array.
-    """
-    if sparse.issparse(X):
-        return check_array(X, accept_sparse=["csr", "csc"], dtype=None, ensure_all_finite=False)
-    if hasattr(X, "__dataframe__"):
-        return X
-    if isinstance(X, list) or hasattr(X, "__array__"):
-        if not isinstance(X, np.ndarray | list):
-            X = np.asarray(X)
-        if np.ndim(X) != 2:  # scikit-learn's own error: "Expected a 2D array ... Reshape"
-            check_array(X, dtype=None, ensure_all_finite=False)
-    return X
-
-
 def _is_nan(value):
     try:
         return bool(value != value)
     except (TypeError, ValueError):
         return False
-
-
-def _concatenate_rows(X, X_new):
-    """The rows of ``X`` followed by those of ``X_new``, of the type of ``X``."""
-    if hasattr(X, "iloc"):
-        import pandas as pd
-
-        return pd.concat([X, X_new], ignore_index=True)
-    if isinstance(X, list):
-        return X + list(X_new)
-    return np.concatenate([np.asarray(X), np.asarray(X_new)], axis=0)

@@ -10,7 +10,7 @@ from sklearn.base import BaseEstimator, MetaEstimatorMixin, RegressorMixin, _fit
 from sklearn.ensemble import HistGradientBoostingRegressor
 from sklearn.linear_model import Ridge
 from sklearn.utils import get_tags
-from sklearn.utils._param_validation import HasMethods, Interval
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.metadata_routing import UNUSED, _raise_for_params
 from sklearn.utils.validation import (
     _num_samples,
@@ -19,7 +19,6 @@ from sklearn.utils.validation import (
     check_is_fitted,
     column_or_1d,
     has_fit_parameter,
-    indexable,
     validate_data,
 )
 
@@ -28,27 +27,10 @@ from ._nets import ends_in_skorch_net, predict_net_values, torch_seeded
 from ._pipelines import final_estimator, fit_to_final_estimator
 from ._routing import route_fit, teacher_student_router
 from ._seeding import draw_seeds, seed_random_states
+from ._synthetic import append_synthetic_rows
 from ._teacher import as_teacher, cached, teacher_step
-from ._validation import check_predictions, check_sample_weight
+from ._validation import as_given, check_predictions, check_sample_weight, estimator_type
 from ._verbose import phase, say
-from .students._registry import _estimator_type
-
-
-def _as_rows(X):
-    """``X`` refused if 1-D, and made indexable by rows as ``cross_val_predict`` makes it (a
-    sparse matrix as CSR, an array-like without indexing as an array); a DataFrame, an
-    array or a list stays as it is."""
-    ndim = getattr(X, "ndim", None)
-    if ndim is None and isinstance(X, list | tuple) and len(X):
-        ndim = np.ndim(X[0]) + 1
-    if ndim == 1:
-        raise ValueError(
-            "Expected a 2-D X of shape (n_samples, n_features), got a 1-D array instead. "
-            "Reshape your data either using array.reshape(-1, 1) if your data has a single "
-            "feature or array.reshape(1, -1) if it contains a single sample."
-        )
-    (X,) = indexable(X)
-    return X
 
 
 def _marks_nan(label):
@@ -78,7 +60,7 @@ def _check_student(student):
             f"the student must be an estimator instance, not the class {student.__name__}: "
             f"pass {student.__name__}() (with its parameters) instead."
         )
-    kind = _estimator_type(student)
+    kind = estimator_type(student)
     if kind == "classifier":
         raise TypeError(
             f"the student {type(student).__name__} is a classifier: DistilledRegressor fits a "
@@ -222,6 +204,12 @@ class DistilledRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
         parameters and seed, the data, the labels, the routed fit parameters and the
         folds' settings: a grid search over the student's or ``alpha``'s parameters
         fits each teacher once per training fold.
+    augment : {"munge", "perturb"} or None, default=None
+        Synthetic rows for the student, made from the labelled rows after the teacher is
+        fitted and labelled by the teacher's predictions (never by ``y``), as in
+        :class:`~skdistill.DistilledClassifier`; see :ref:`augmentation`.
+    augment_size : float > 0, default=1.0
+        The number of synthetic rows as a multiple of the number of labelled rows.
     keep_teacher : bool, default=True
         Keep the fitted teacher as ``teacher_``. False sets ``teacher_`` to None after
         fit, so that a saved model carries only the student.
@@ -236,6 +224,8 @@ class DistilledRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
     teacher_ : regressor, callable or None
         The fitted teacher (the ``FrozenEstimator`` or callable as given); None with
         ``keep_teacher=False``.
+    n_synthetic_ : int
+        The number of synthetic rows the student was trained on (0 without ``augment``).
     n_features_in_ : int
         Number of features seen during fit.
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
@@ -277,6 +267,8 @@ class DistilledRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
         "n_jobs": [Integral, None],
         "random_state": ["random_state"],
         "memory": [None, str, HasMethods(["cache"])],
+        "augment": [StrOptions({"munge", "perturb"}), None],
+        "augment_size": [Interval(Real, 0, None, closed="neither")],
         "keep_teacher": ["boolean"],
         "verbose": ["verbose"],
     }
@@ -292,6 +284,8 @@ class DistilledRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
         n_jobs=None,
         random_state=None,
         memory=None,
+        augment=None,
+        augment_size=1.0,
         keep_teacher=True,
         verbose=0,
     ):
@@ -303,6 +297,8 @@ class DistilledRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
         self.n_jobs = n_jobs
         self.random_state = random_state
         self.memory = memory
+        self.augment = augment
+        self.augment_size = augment_size
         self.keep_teacher = keep_teacher
         self.verbose = verbose
 
@@ -347,7 +343,7 @@ class DistilledRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
                 "teacher_cv has no effect with a prefit (FrozenEstimator) or callable teacher, "
                 "which is never refitted; set teacher_cv=None."
             )
-        X, y = validate_data(self, _as_rows(X), y, skip_check_array=True)
+        X, y = validate_data(self, as_given(X), y, skip_check_array=True)
         y = self._check_y(y)
         check_consistent_length(X, y)
         n_samples = _num_samples(X)
@@ -361,18 +357,30 @@ class DistilledRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
 
         routed = route_fit(self, teacher, sample_weight, fit_params)
         _check_student_weights(student, routed["student"])
-        parts = ("teacher", "teacher_cv", "student")
+        parts = ("teacher", "teacher_cv", "student", "augment")
         seeds = dict(zip(parts, draw_seeds(self.random_state, len(parts))))
         self.student_ = seed_random_states(clone(student), seeds["student"])
         teacher = teacher.seeded(seeds["teacher"])
-        predictions = self._teacher_step(teacher, X, y, labelled, routed["teacher"],
-                                         seeds["teacher_cv"])
+        fitted, predictions = self._teacher_step(teacher, X, y, labelled, routed["teacher"],
+                                                 seeds["teacher_cv"])
         targets = mix_targets(predictions, y, labelled, self.alpha)
+        weights = routed["student"]
+        n_samples = _num_samples(X)
+        if self.augment is not None:
+            with phase(self.verbose, type(self).__name__,
+                       f"augment={self.augment!r}: synthetic rows labelled by the teacher"):
+                X, new_targets, weights, _ = append_synthetic_rows(
+                    X, labelled, weights, method=self.augment, size=self.augment_size,
+                    random_state=seeds["augment"],
+                    teacher_outputs=lambda X_new: self._predictions(fitted, X_new, y))
+                targets = np.concatenate([targets, new_targets], axis=0)
+        self.n_synthetic_ = _num_samples(X) - n_samples
         seeded = (torch_seeded(seeds["student"]) if ends_in_skorch_net(student)
                   else contextlib.nullcontext())
         with phase(self.verbose, type(self).__name__,
                    f"student fit ({type(final_estimator(student)).__name__})"), seeded:
-            _fit_student(self.student_, X, targets, routed["student"])
+            _fit_student(self.student_, X, targets, weights)
+        self.teacher_ = fitted.teacher if self.keep_teacher else None
         return self
 
     def _check_y(self, y):
@@ -430,8 +438,8 @@ class DistilledRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
         return labelled
 
     def _teacher_step(self, teacher, X, y, labelled, fit_params, cv_seed):
-        """The teacher's predictions on every row (cached in ``memory``), as ``y``'s shape;
-        sets ``teacher_``."""
+        """The fitted teacher and its predictions on every row (cached in ``memory``), as
+        ``y``'s shape."""
         source = type(self).__name__
         step = cached(self.memory, teacher_step, teacher)
         args = (teacher, X, y, labelled, None)
@@ -442,8 +450,14 @@ class DistilledRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
             say(self.verbose, source,
                 f"teacher step read from the cache ({type(teacher.estimator).__name__})")
         fitted, predictions = step(*args, **kwargs)
-        self.teacher_ = fitted.teacher if self.keep_teacher else None
-        return check_predictions(predictions, n_samples=y.shape[0],
+        return fitted, self._checked_predictions(predictions, y)
+
+    def _predictions(self, teacher, X, y):
+        return self._checked_predictions(teacher.outputs(X, None), y)
+
+    @staticmethod
+    def _checked_predictions(predictions, y):
+        return check_predictions(predictions, n_samples=_num_samples(predictions),
                                  n_outputs=None if y.ndim == 1 else y.shape[1],
                                  name="the teacher's predictions")
 
@@ -463,7 +477,7 @@ class DistilledRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
         y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
         """
         check_is_fitted(self)
-        X = validate_data(self, _as_rows(X), skip_check_array=True, reset=False)
+        X = validate_data(self, as_given(X), skip_check_array=True, reset=False)
         if ends_in_skorch_net(self.student_):
             predictions = predict_net_values(self.student_, X)
         else:

@@ -70,9 +70,8 @@ from ._nets import (
 )
 from ._pipelines import final_estimator
 from ._seeding import seed_random_states, seeded_splitter
-from ._validation import align_columns, check_probabilities
+from ._validation import align_columns, check_probabilities, estimator_type
 from ._verbose import phase
-from .students._registry import _estimator_type
 
 _UNKNOWN_CLASSES_HINT = (
     "A prefit teacher must have been trained on a subset of the classes of y; if y's "
@@ -568,7 +567,7 @@ def _wrong_task(model, task):
         return (f"teacher {name} is a regressor{lacks}: it gives no class-probabilities to "
                 "distil. To distil a regression teacher into a regression student, use "
                 "skdistill.DistilledRegressor.")
-    kind = ("a classifier" if _estimator_type(model) == "classifier" else
+    kind = ("a classifier" if estimator_type(model) == "classifier" else
             "not a regressor (scikit-learn's is_regressor is False for it; a regressor "
             "inherits RegressorMixin)")
     return (f"teacher {name} is {kind}. A regression teacher is a regressor, a "
@@ -577,7 +576,7 @@ def _wrong_task(model, task):
 
 
 def _is_regressor(model):
-    return _estimator_type(model) == "regressor"
+    return estimator_type(model) == "regressor"
 
 
 # Tried last to first, so that a registered kind can claim what a built-in one would.

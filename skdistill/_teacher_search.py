@@ -25,7 +25,13 @@ from sklearn.utils.metadata_routing import (
 )
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import (
+    _check_y,
+    _num_samples,
+    check_consistent_length,
+    check_is_fitted,
+    validate_data,
+)
 
 from ._seeding import draw_seeds
 from ._selection import (
@@ -36,7 +42,7 @@ from ._selection import (
     score_candidates,
 )
 from ._teacher import as_teacher
-from ._validation import check_sample_weight
+from ._validation import as_given, check_sample_weight
 
 
 def _search_has(attr=None):
@@ -173,9 +179,6 @@ class _TeacherSearch(MetaEstimatorMixin, BaseEstimator):
 
     # -- fit ------------------------------------------------------------------------
 
-    def _allow_nan(self):
-        return all(get_tags(c).input_tags.allow_nan for _, c in self._named_candidates())
-
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y, sample_weight=None, **fit_params):
         """Score every candidate out of fold, pick the best, refit it on all rows.
@@ -207,15 +210,18 @@ class _TeacherSearch(MetaEstimatorMixin, BaseEstimator):
         _raise_for_params(fit_params, self, "fit")
         named = self._checked_candidates()
         names = [name for name, _ in named]
-        sparse = all(get_tags(c).input_tags.sparse for _, c in named)
-        X, y = validate_data(
-            self, X, y, accept_sparse=["csr", "csc"] if sparse else False, dtype=None,
-            ensure_all_finite="allow-nan" if self._allow_nan() else True, ensure_min_samples=2,
-            **self._target_checks(),
-        )
+        # X reaches the candidates as given (a DataFrame keeps its columns and dtypes);
+        # each candidate checks its values as it would on its own
+        X, y = validate_data(self, as_given(X), y, skip_check_array=True)
+        y = _check_y(y, **self._target_checks())
+        check_consistent_length(X, y)
+        n_samples = _num_samples(X)
+        if n_samples < 2:
+            raise ValueError(f"n_samples={n_samples}: {type(self).__name__} needs at least 2 "
+                             "rows to score candidates out of fold.")
         classes = self._classes(y)
         if sample_weight is not None:
-            sample_weight = check_sample_weight(sample_weight, X.shape[0])
+            sample_weight = check_sample_weight(sample_weight, n_samples)
         candidate_params, split_params = self._route(named, sample_weight, fit_params)
 
         seeds = draw_seeds(self.random_state, len(named) + 1)
@@ -267,11 +273,7 @@ class _TeacherSearch(MetaEstimatorMixin, BaseEstimator):
 
     def _check_X(self, X):
         check_is_fitted(self)
-        sparse = get_tags(self).input_tags.sparse
-        return validate_data(
-            self, X, accept_sparse=["csr", "csc"] if sparse else False, dtype=None,
-            ensure_all_finite="allow-nan" if self._allow_nan() else True, reset=False,
-        )
+        return validate_data(self, as_given(X), skip_check_array=True, reset=False)
 
     # -- scikit-learn protocol ------------------------------------------------------
 

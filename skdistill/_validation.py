@@ -18,6 +18,8 @@ from __future__ import annotations
 import numbers
 
 import numpy as np
+from scipy import sparse
+from sklearn.utils import check_array, get_tags
 
 _DEFAULT_HINT = (
     "If they are logits or scores, apply a softmax first; if they are unnormalised "
@@ -418,3 +420,46 @@ def resolve_classes(y, classes=None, *, name="classes"):
             "tell apart."
         )
     return resolved
+
+
+def estimator_type(estimator):
+    """scikit-learn's kind of ``estimator`` ("classifier", "regressor", ...), or None.
+
+    Examples
+    --------
+    >>> from sklearn.linear_model import Ridge
+    >>> estimator_type(Ridge())
+    'regressor'
+    """
+    try:
+        return get_tags(estimator).estimator_type
+    except AttributeError:  # not a scikit-learn estimator: no kind declared
+        return getattr(estimator, "_estimator_type", None)
+
+
+def as_given(X):
+    """``X`` as the user gave it, as far as the teacher and the student can take it.
+
+    A data frame (pandas, polars: anything with ``__dataframe__``), an array or a list
+    passes untouched; a sparse matrix is given CSR or CSC form; any other array-like
+    (``__array__``) becomes an array; a 1-D array is refused with scikit-learn's error.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from scipy import sparse
+    >>> as_given([[1, "a"], [2, "b"]])
+    [[1, 'a'], [2, 'b']]
+    >>> as_given(sparse.coo_matrix(np.eye(2))).format
+    'csr'
+    """
+    if sparse.issparse(X):
+        return check_array(X, accept_sparse=["csr", "csc"], dtype=None, ensure_all_finite=False)
+    if hasattr(X, "__dataframe__"):
+        return X
+    if isinstance(X, list) or hasattr(X, "__array__"):
+        if not isinstance(X, np.ndarray | list):
+            X = np.asarray(X)
+        if np.ndim(X) != 2:  # scikit-learn's own error: "Expected a 2D array ... Reshape"
+            check_array(X, dtype=None, ensure_all_finite=False)
+    return X

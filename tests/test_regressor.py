@@ -556,3 +556,25 @@ def test_a_raw_frame_reaches_teacher_and_student(name):
     assert reg.score(X_test, y_test) > 0.5
     with pytest.raises(ValueError, match="feature names"):
         reg.predict(X_test.iloc[:, ::-1])
+
+
+def test_synthetic_rows_take_the_teachers_predictions():
+    X, y = make_regression(200, n_features=5, noise=5.0, random_state=0)
+    weights = np.r_[np.full(100, 1.0), np.full(100, 3.0)]
+    seen = {}
+
+    class Spy(Ridge):
+        def fit(self, X, y, sample_weight=None):
+            seen.update(n=len(X), y=np.asarray(y), w=sample_weight)
+            return super().fit(X, y, sample_weight=sample_weight)
+
+    teacher = Ridge(alpha=10.0)
+    reg = DistilledRegressor(Spy(), teacher, augment="perturb", augment_size=1.5,
+                             random_state=0).fit(X, y, sample_weight=weights)
+    assert reg.n_synthetic_ == 300 and seen["n"] == 500
+    fitted = Ridge(alpha=10.0).fit(X, y, sample_weight=weights)
+    np.testing.assert_allclose(seen["y"][:200], fitted.predict(X))
+    np.testing.assert_array_equal(seen["w"][200:], 2.0)
+    again = DistilledRegressor(Spy(), teacher, augment="perturb", augment_size=1.5,
+                               random_state=0).fit(X, y, sample_weight=weights)
+    np.testing.assert_array_equal(reg.predict(X), again.predict(X))

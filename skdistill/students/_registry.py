@@ -32,7 +32,12 @@ import numpy as np
 from sklearn.utils import get_tags
 from sklearn.utils.validation import _num_samples
 
-from .._validation import check_classes, check_probabilities, check_sample_weight
+from .._validation import (
+    check_classes,
+    check_probabilities,
+    check_sample_weight,
+    estimator_type,
+)
 
 #: The four ways a fitted student answers, each of which an adapter may provide.
 PREDICTIONS = ("predict", "predict_proba", "predict_log_proba", "decision_function")
@@ -215,14 +220,6 @@ def register_student_adapter(name, predicate=None, fit=None, *, first=True, loss
         _ADAPTERS.append(adapter)
 
 
-def _estimator_type(student):
-    """scikit-learn's kind of ``student`` ("classifier", "regressor", ...), or None."""
-    try:
-        return get_tags(student).estimator_type
-    except AttributeError:  # not a scikit-learn estimator: no kind declared
-        return getattr(student, "_estimator_type", None)
-
-
 def _refusal(student):
     """Why no adapter may fit ``student``, as a TypeError, or None."""
     if isinstance(student, type):
@@ -230,7 +227,7 @@ def _refusal(student):
             f"the student must be an estimator instance, not the class {student.__name__}: "
             f"pass {student.__name__}() (with its parameters) instead of {student.__name__}."
         )
-    kind = _estimator_type(student)
+    kind = estimator_type(student)
     if kind == "regressor":
         return TypeError(
             f"{type(student).__name__} is a regressor: a regressor cannot fit "
