@@ -16,11 +16,14 @@ import sys
 
 from sklearn.utils.validation import check_is_fitted
 
-#: The alias each estimator registers under, by the name it has in ``skdistill``; an
-#: estimator the package does not (yet) have is skipped.
-_ALIASES = {
-    "DistilledClassifier": "SkdistillDistilledClassifier",
-    "DistilledRegressor": "SkdistillDistilledRegressor",
+#: By the name an estimator has in ``skdistill``: the alias it registers under in skl2onnx
+#: and skl2onnx's shape calculator of its outputs (``skl2onnx.common.shape_calculator``).
+#: An estimator the package does not have (yet) is skipped.
+_ESTIMATORS = {
+    "DistilledClassifier": ("SkdistillDistilledClassifier",
+                            "calculate_linear_classifier_output_shapes"),
+    "DistilledRegressor": ("SkdistillDistilledRegressor",
+                           "calculate_linear_regressor_output_shapes"),
 }
 
 
@@ -60,24 +63,20 @@ def register_onnx_converters():
     """
     try:
         from skl2onnx import update_registered_converter
-        from skl2onnx.common.shape_calculator import (
-            calculate_linear_classifier_output_shapes,
-            calculate_linear_regressor_output_shapes,
-        )
+        from skl2onnx.common import shape_calculator
     except ImportError as exc:
         raise ImportError(
             "register_onnx_converters needs skl2onnx: pip install 'skdistill[onnx]'."
         ) from exc
-    shapes = {"DistilledClassifier": calculate_linear_classifier_output_shapes,
-              "DistilledRegressor": calculate_linear_regressor_output_shapes}
     package = sys.modules[__package__]
-    for name, alias in _ALIASES.items():
+    for name, (alias, shapes) in _ESTIMATORS.items():
         estimator = getattr(package, name, None)
         if estimator is not None:
             # "passthrough": options for the distilled estimator are the student's, which
             # its own converter checks.
-            update_registered_converter(estimator, alias, shapes[name], _convert,
-                                        overwrite=True, parser=_parse, options="passthrough")
+            update_registered_converter(estimator, alias, getattr(shape_calculator, shapes),
+                                        _convert, overwrite=True, parser=_parse,
+                                        options="passthrough")
 
 
 def _student(model, scope):
@@ -94,6 +93,7 @@ def _student(model, scope):
 
 def _parse(scope, model, inputs, custom_parsers=None):
     """Parse ``model`` as its student: the student's operators and outputs."""
+    # skl2onnx has no public entry to parse a sub-model; its own Pipeline parser uses this.
     from skl2onnx._parse import _parse_sklearn
 
     return _parse_sklearn(scope, _student(model, scope), inputs,
