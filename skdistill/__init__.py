@@ -6,6 +6,7 @@ well its class-probabilities approximate the Bayes class-probabilities.
 """
 
 from ._classifier import DistilledClassifier
+from ._onnx import register_onnx_converters
 from ._ranker import DoubleDistilledRanker
 from ._regressor import DistilledRegressor
 from ._teacher_search import TeacherSearchCV, TeacherSearchRegressorCV
@@ -39,6 +40,7 @@ __all__ = [
     "fit_soft_targets",
     "make_soft_targets",
     "mix_with_labels",
+    "register_onnx_converters",
     "register_student_adapter",
     "smooth_labels",
     "supports_soft_targets",
