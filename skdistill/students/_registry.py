@@ -364,6 +364,12 @@ def fit_soft_targets(student, X, P, *, classes=None, sample_weight=None, **fit_p
       boosting loop fed the soft cross-entropy's gradients and hessians row by row
       (rows stay whole, also in the validation split); where the scikit-learn
       internals differ from the expected ones, by row expansion with a warning.
+    - LightGBM's ``LGBMClassifier`` and XGBoost's ``XGBClassifier``: grown natively
+      by the library's own boosting loop, the soft cross-entropy's gradients and the
+      library's hessians given as a custom objective, starting where the library
+      starts from labels; with one-hot targets, the label fit's trees. XGBoost's
+      classifier knows only the labels ``0 .. n_classes - 1``: its ``classes_`` are
+      the positions in the sorted ``classes``.
     - a ``Pipeline``: its transformers are fitted on ``X`` (with ``y`` the
       teacher's argmax class for supervised transformers, and ``sample_weight``
       for every step whose ``fit`` takes it), its last step on the soft targets.

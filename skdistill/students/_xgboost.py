@@ -16,7 +16,7 @@ cross-entropy (:mod:`skdistill.students._boosting`) with XGBoost's own conventio
   ``h = w max(p (1 - p), 1e-16)``, the intercept the weighted mean of ``P_1`` (as a
   probability, which XGBoost maps to its log-odds); ``scale_pos_weight`` weighs the
   positive class's share of each row, for which XGBoost's own objective weighs the
-  label.
+  label, and the intercept is then, as in XGBoost, one Newton step from the margin 0.
 
 A ``base_score`` the user set is kept, as XGBoost keeps it. With one-hot targets every
 number above is the label fit's, so the trees are the label fit's up to the float32
@@ -61,6 +61,7 @@ import sys
 import warnings
 
 import numpy as np
+from scipy.special import expit
 
 from ._boosting import (
     SoftCrossEntropy,
@@ -98,9 +99,12 @@ def _unsupported(objective, n_classes):
             f"({'binary:logistic' if n_classes == 2 else 'multi:softprob'})")
 
 
-def _intercept(P, weight, binary):
+def _intercept(P, weight, binary, scale_pos_weight):
     """XGBoost's ``base_score`` estimated from labels, computed on soft targets."""
     mass = soft_class_mass(P, weight)
+    if binary and abs(scale_pos_weight - 1.0) > _RT_EPS:
+        # XGBoost then takes one Newton step from the margin 0 (p = 1/2, p (1 - p) = 1/4).
+        return float(expit((mass[1] - 0.5) / 0.25))
     if binary:
         return float(mass[1])
     log_mass = np.log(mass + _RT_EPS)
@@ -166,9 +170,9 @@ def fit_xgboost(student, X, P, *, classes, sample_weight, fit_params=None):
 
     binary = n_classes == 2
     weight = np.ones(n) if sample_weight is None else sample_weight
-    scale_pos_weight = params.get("scale_pos_weight")
-    if binary and scale_pos_weight is not None:
-        P, weight = fold_class_weight(P, weight, np.array([1.0, float(scale_pos_weight)]))
+    scale_pos_weight = float(params.get("scale_pos_weight") or 1.0)
+    if binary:
+        P, weight = fold_class_weight(P, weight, np.array([1.0, scale_pos_weight]))
     weight32 = float32_weights(weight, n)
     loss = SoftCrossEntropy(P, weight32, binary=binary, min_hessian=_MIN_HESSIAN,
                             hessian_factor=1.0 if binary else 2.0)
@@ -178,7 +182,7 @@ def fit_xgboost(student, X, P, *, classes, sample_weight, fit_params=None):
 
     temporary = {"objective": objective}
     if params.get("base_score") is None:
-        temporary["base_score"] = _intercept(P, weight32, binary)
+        temporary["base_score"] = _intercept(P, weight32, binary, scale_pos_weight)
     with _fit_attributes(student, **temporary):
         student.fit(X, declared_labels(P), sample_weight=weight, **fit_params)
     if not binary and params["objective"] not in _MULTICLASS:
