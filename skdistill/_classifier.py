@@ -88,7 +88,9 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
     student : classifier, default=None
         The model to train. Supported: ``LogisticRegression``, decision trees,
         random forests and extra trees (``criterion="gini"``),
-        ``HistGradientBoostingClassifier``, a ``Pipeline`` ending in one of these,
+        ``HistGradientBoostingClassifier``, LightGBM's ``LGBMClassifier`` and
+        XGBoost's ``XGBClassifier`` (grown natively on the soft targets; with the
+        ``lightgbm`` / ``xgboost`` extras), a ``Pipeline`` ending in one of these,
         skorch nets (with ``skdistill[torch]``), and any classifier whose ``fit``
         takes ``sample_weight``. None means ``LogisticRegression()``.
     teacher : classifier or callable, default=None
@@ -369,8 +371,10 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
             whose column labels are the classes. Not with ``teacher_cv``.
         **fit_params : dict
             Only with metadata routing enabled
-            (``sklearn.set_config(enable_metadata_routing=True)``): further
-            metadata for the teacher's ``fit``.
+            (``sklearn.set_config(enable_metadata_routing=True)``): further metadata
+            for the teacher's ``fit``, and for the student's the fit parameters its
+            adapter takes (e.g. LightGBM's ``eval_set`` and ``callbacks``, requested with
+            ``set_fit_request``).
 
         Returns
         -------
@@ -456,6 +460,13 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         seeds = dict(zip(parts, draw_seeds(self.random_state, len(parts))))
         self.student_ = seed_random_states(clone(student), seeds["student"])
         join = self._join(adapter, teacher, teacher_proba)
+        adapter.check_fit_params(student, routed["student_fit"])  # before any fitting
+        if routed["student_fit"] and join != "targets":
+            raise ValueError(
+                f"the student's fit parameters {sorted(routed['student_fit'])} are passed only "
+                "to a fit on the soft-target matrix; this fit joins teacher and student by "
+                f"{join!r} (see DistilledClassifier's loss and its net teacher)."
+            )
         teacher = teacher.seeded(seeds["teacher"])
         step = cached(self.memory, teacher_step, teacher)
         args = (teacher, X, y, labelled, self.classes_)
@@ -492,7 +503,8 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         self.n_synthetic_ = _num_samples(X) - n_samples
         with phase(self.verbose, name, f"student fit ({type(student).__name__}, {join} join)"):
             with adapter.seeded(self.student_, seeds["student"]):
-                self._fit_student(join, adapter, fitted, X, P_teacher, y_index, weights)
+                self._fit_student(join, adapter, fitted, X, P_teacher, y_index, weights,
+                                  routed["student_fit"])
         self.teacher_ = fitted.teacher if self.keep_teacher else None
         return self
 
@@ -622,7 +634,8 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
             return "batches"
         return "targets"
 
-    def _fit_student(self, join, adapter, teacher, X, P_teacher, y_index, sample_weight):
+    def _fit_student(self, join, adapter, teacher, X, P_teacher, y_index, sample_weight,
+                     fit_params=None):
         """Fit ``student_`` as ``join`` says (see :meth:`_join`)."""
         if join == "batches":
             adapter.teacher_batches_fit(self.student_)(
@@ -632,7 +645,8 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
             )
         elif join == "targets":
             fit_soft_targets(self.student_, X, self._make_targets(P_teacher, y_index),
-                             classes=self.classes_, sample_weight=sample_weight)
+                             classes=self.classes_, sample_weight=sample_weight,
+                             **(fit_params or {}))
         else:
             adapter.loss_fit(self.student_, self.loss)(
                 self.student_, X, P_teacher, y_index, classes=self.classes_,

@@ -265,3 +265,23 @@ def test_distilled_classifier_on_letter_recognition():
             < _soft_log_loss(targets, hard.predict_proba(X_test)))
     teacher_accuracy = model.teacher_.score(X_test, y_test)
     assert model.score(X_test, y_test) > teacher_accuracy - 0.03
+
+
+def test_routed_fit_parameters_reach_the_student_through_the_estimator():
+    import sklearn
+    from sklearn.datasets import make_classification
+    from sklearn.linear_model import LogisticRegression
+
+    from skdistill import DistilledClassifier
+
+    X, y = make_classification(600, n_features=8, n_informative=5, n_classes=3,
+                               random_state=0)
+    X_val, y_val = X[400:], y[400:]
+    with sklearn.config_context(enable_metadata_routing=True):
+        student = lgb.LGBMClassifier(n_estimators=200, verbose=-1).set_fit_request(
+            eval_set=True, callbacks=True)
+        teacher = LogisticRegression()
+        clf = DistilledClassifier(student, teacher).fit(
+            X[:400], y[:400], eval_set=[(X_val, y_val)],
+            callbacks=[lgb.early_stopping(5, verbose=False)])
+        assert 0 < clf.student_.best_iteration_ < 200
