@@ -30,7 +30,7 @@ from ._net_fitting import (
     without_criterion_params,
 )
 from ._nets import is_classifier_net, is_skorch_net, net_logits, reads_sparse, torch_seeded
-from ._ranking_batches import LabelSampler, RankingBatches
+from ._ranking_batches import LabelSampler, RankingBatches, RowLabels
 from ._routing import route_fit, teacher_student_router
 from ._seeding import draw_seeds, seed_random_states
 from ._target_layout import TargetLayout
@@ -369,12 +369,14 @@ class DoubleDistilledRanker(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         sampler = None if sample is None else LabelSampler(
             n_labels, sample, self.sampling, counts=np.bincount(labels, minlength=n_labels),
             seed=student_seed)
+        row_labels = RowLabels.from_examples(rows, labels)
         with torch_seeded(student_seed):
             batches = RankingBatches(
-                self.student_, X, n_labels, targets=targets, positives=self.positives,
-                negatives=self.negatives, a=self.a, temperature=self.temperature,
-                sampler=sampler)
-            _fit_in_batches(self.student_, X, rows, labels, weights, self.classes_, batches)
+                self.student_, X, n_labels, row_labels=row_labels, targets=targets,
+                positives=self.positives, negatives=self.negatives, a=self.a,
+                temperature=self.temperature, sampler=sampler)
+            _fit_in_batches(self.student_, X, row_labels, routed["student"], self.classes_,
+                            batches)
         return self
 
     def _scale(self, n_labels, student):
@@ -618,28 +620,36 @@ def _module_name(net):
     return module.__name__
 
 
-def _fit_in_batches(net, X, rows, labels, weights, classes, batches):
-    """Fit ``net`` in place on the examples ``(X[rows], labels)`` with the targets and
-    label subsets of ``batches`` (a :class:`~skdistill._ranking_batches.RankingBatches`)."""
+def _fit_in_batches(net, X, row_labels, sample_weight, classes, batches):
+    """Fit ``net`` in place on the training rows of ``row_labels``, each weighted by its
+    number of labels (and its ``sample_weight``, one per row of ``X``, or None), with the
+    targets and label subsets of ``batches`` (a
+    :class:`~skdistill._ranking_batches.RankingBatches`)."""
     from .losses import DoubleDistillationLoss, SampledDoubleDistillationLoss
 
     criterion = DoubleDistillationLoss if batches.sampler is None else SampledDoubleDistillationLoss
-    meta = _LABELS_AND_WEIGHTS.pack(y_index=np.asarray(labels),
-                                    sample_weight=row_weights(weights, len(labels)))
+    weights = row_labels.counts.astype(np.float64)
+    if sample_weight is not None:
+        weights *= np.asarray(sample_weight, dtype=np.float64)[row_labels.rows]
+    # a label of each row stratifies a validation split, as the examples' labels would
+    meta = _LABELS_AND_WEIGHTS.pack(y_index=row_labels.labels[row_labels.indptr[:-1]],
+                                    sample_weight=row_weights(weights, len(weights)))
     settings = {**without_criterion_params(net), "iterator_train__collate_fn": batches,
                 "iterator_valid__collate_fn": batches}
     fit_net(net, X, meta, classes=classes, layout=_LABELS_AND_WEIGHTS, criterion=criterion,
-            kind="logits", settings=settings, labels_of=_labels_if_all_known, rows=rows,
-            valid_acc=False)
+            kind="logits", settings=settings, labels_of=_labels_if_all_known,
+            rows=row_labels.rows, valid_acc=False)
     return net
 
 
 def fit_sampled_teacher(teacher, X, rows, labels, classes, fit_params, sample, sampling):
     """The ranker's teacher step at scale: a net teacher fitted on the examples ``(X[rows],
-    labels)`` by the ordinary softmax cross-entropy with ``sample`` sampled negatives.
+    labels)`` by the ordinary softmax cross-entropy with ``sample`` sampled negatives
+    (each row's examples together, see :mod:`skdistill._ranking_batches`).
 
     ``teacher`` is the adapter of an unfitted, seeded skorch net whose module scores
-    label subsets; returns the adapter of the fitted net.
+    label subsets; ``fit_params`` has at most a ``sample_weight`` per row of ``X``.
+    Returns the adapter of the fitted net.
     """
     extra = set(fit_params) - {"sample_weight"}
     if extra:
@@ -647,15 +657,16 @@ def fit_sampled_teacher(teacher, X, rows, labels, classes, fit_params, sample, s
             f"a net teacher fitted with sampled negatives takes only sample_weight; got "
             f"metadata {sorted(extra)} routed to it."
         )
-    weights = fit_params.get("sample_weight")
-    weights = None if weights is None else np.asarray(weights)[rows]
     net = teacher.teacher
+    row_labels = RowLabels.from_examples(rows, labels)
     sampler = LabelSampler(len(classes), sample, sampling,
                            counts=np.bincount(labels, minlength=len(classes)), seed=teacher.seed)
-    batches = RankingBatches(net, X, len(classes), targets=None, positives="onehot",
-                             negatives="uniform", a=1.0, temperature=1.0, sampler=sampler)
+    batches = RankingBatches(net, X, len(classes), row_labels=row_labels, targets=None,
+                             positives="onehot", negatives="uniform", a=1.0, temperature=1.0,
+                             sampler=sampler)
     with torch_seeded(teacher.seed):
-        _fit_in_batches(net, X, rows, labels, weights, classes, batches)
+        _fit_in_batches(net, X, row_labels, fit_params.get("sample_weight"), classes,
+                        batches)
     return teacher
 
 

@@ -18,7 +18,7 @@ from skorch import NeuralNetClassifier  # noqa: E402
 from skdistill import DoubleDistilledRanker, _ranker  # noqa: E402
 from skdistill._nets import sparse_rows  # noqa: E402
 from skdistill._ranker import _ranking_targets  # noqa: E402
-from skdistill._ranking_batches import LabelSampler, RankingBatches  # noqa: E402
+from skdistill._ranking_batches import LabelSampler, RankingBatches, RowLabels  # noqa: E402
 from skdistill._teacher import as_teacher  # noqa: E402
 from skdistill._teacher_targets import compute_teacher_targets  # noqa: E402
 from skdistill.losses import DoubleDistillationLoss, SampledDoubleDistillationLoss  # noqa: E402
@@ -128,15 +128,18 @@ def test_teacher_targets_are_computed_once_and_cached_without_a(multilabel, tmp_
     assert other.teacher_log_weight_bound_ > ranker.teacher_log_weight_bound_
 
 
-def test_keeping_every_label_is_the_exact_fit(multilabel, teacher):
-    """teacher_top_m = n_labels: the targets computed once are the per-batch ones."""
+def test_keeping_every_label_is_the_exact_objective(multilabel, teacher):
+    """teacher_top_m = n_labels: the rows, weighted by their labels, have the objective of
+    the per-batch fit on the examples; full-batch gradient descent takes the same steps."""
     X, Y = multilabel
     scores = [
-        DoubleDistilledRanker(_net(), FrozenEstimator(teacher), a=2.0, temperature=2.0,
+        DoubleDistilledRanker(_net(optimizer=torch.optim.SGD, lr=0.5, batch_size=10_000),
+                              FrozenEstimator(teacher), a=2.0, temperature=2.0,
                               teacher_top_m=top_m, negatives_sample=None, random_state=0)
         .fit(X, Y).decision_function(X)
         for top_m in (None, 12)
     ]
+    assert np.abs(scores[0]).max() > 0.5  # the steps moved the net
     np.testing.assert_allclose(scores[1], scores[0], atol=1e-4)
 
 
@@ -148,13 +151,48 @@ def test_batch_targets_of_all_kept_labels_are_the_per_batch_targets(multilabel, 
     rows, labels = Y.nonzero()
     rows, labels = rows[:20], labels[:20]
     targets = compute_teacher_targets(as_teacher(teacher), X, rows, np.arange(12), 12, 1.5)
-    batches = RankingBatches(None, X, 12, targets=targets, positives=positives,
-                             negatives=negatives, a=0.7, temperature=1.5)
-    once, subset = batches.targets_of(rows, labels, np.ones(20))
+    row_labels = RowLabels.from_examples(rows, labels)
+    batches = RankingBatches(None, X, 12, row_labels=row_labels, targets=targets,
+                             positives=positives, negatives=negatives, a=0.7, temperature=1.5)
+    once, subset = batches.targets_of(row_labels.rows, row_labels.counts)
+    assert subset is None
+    # the examples of a row: the row's targets, positives averaged over its labels
     per_batch = _ranking_targets(teacher, np.arange(12), positives, negatives, 0.7, 1.5,
                                  X[rows].toarray().astype(np.float32), labels, np.ones(20))
-    assert subset is None
-    np.testing.assert_allclose(once, per_batch, rtol=1e-4, atol=1e-6)
+    position = np.searchsorted(row_labels.rows, rows)
+    grouped = np.zeros_like(once)
+    np.add.at(grouped, position, per_batch / row_labels.counts[position, None])
+    grouped[:, -1] = row_labels.counts
+    np.testing.assert_allclose(once, grouped, rtol=1e-4, atol=1e-6)
+
+
+def test_a_row_with_its_labels_is_the_sum_of_its_examples(multilabel, teacher):
+    """With one-hot positives, a row weighted by its m labels and positives uniform over
+    them has the loss of its m examples: the fit on rows has the objective of the paper's."""
+    X, Y = multilabel
+    rows, labels = Y.nonzero()
+    rows, labels = rows[:30], labels[:30]
+    row_labels = RowLabels.from_examples(rows, labels)
+    targets = compute_teacher_targets(as_teacher(teacher), X, rows, np.arange(12), 5, 1.0)
+    batches = RankingBatches(None, X, 12, row_labels=row_labels, targets=targets,
+                             positives="onehot", negatives="sigmoid", a=1.0, temperature=1.0)
+    grouped, _ = batches.targets_of(row_labels.rows, row_labels.counts)
+    examples = _ranking_targets(teacher, np.arange(12), "onehot", "sigmoid", 1.0, 1.0,
+                                X[rows].toarray().astype(np.float32), labels, np.ones(30))
+    dense_targets = grouped.copy()
+    kept = targets.labels[targets.positions(row_labels.rows)]
+    f = torch.randn(len(row_labels.rows), 12, dtype=torch.float64)
+    loss = DoubleDistillationLoss(reduction="sum")
+    by_rows = loss(f, torch.from_numpy(dense_targets).double()).item()
+    # the examples, with the kept labels' weights only (the others are w = 1 above)
+    examples_kept = examples.copy()
+    weights = examples_kept[:, 12:24]
+    position = np.searchsorted(row_labels.rows, rows)
+    mask = np.zeros((30, 12), dtype=bool)
+    np.put_along_axis(mask, kept[position], True, axis=1)
+    weights[~mask] = 0.0
+    by_examples = loss(f[position], torch.from_numpy(examples_kept).double()).item()
+    assert by_rows == pytest.approx(by_examples, rel=1e-5)
 
 
 # -- sampled negatives -----------------------------------------------------------------
@@ -187,14 +225,16 @@ def test_a_sample_of_every_label_is_the_loss_over_every_label(multilabel, teache
     rows, labels = Y.nonzero()
     rows, labels = rows[:16], labels[:16]
     targets = compute_teacher_targets(as_teacher(teacher), X, rows, np.arange(12), 3, 1.0)
-    common = dict(targets=targets, positives="teacher", negatives="sigmoid", a=1.0,
-                  temperature=1.0)
-    dense, _ = RankingBatches(None, X, 12, **common).targets_of(rows, labels, np.ones(16))
+    row_labels = RowLabels.from_examples(rows, labels)
+    common = dict(row_labels=row_labels, targets=targets, positives="teacher",
+                  negatives="sigmoid", a=1.0, temperature=1.0)
+    weights = row_labels.counts
+    dense, _ = RankingBatches(None, X, 12, **common).targets_of(row_labels.rows, weights)
     sampler = LabelSampler(12, 12, "uniform", seed=0)  # every label, correction log 1
     sampled, subset = RankingBatches(None, X, 12, sampler=sampler, **common).targets_of(
-        rows, labels, np.ones(16))
+        row_labels.rows, weights)
     assert sorted(subset) == list(range(12))
-    f = torch.randn(16, 12, dtype=torch.float64)
+    f = torch.randn(len(weights), 12, dtype=torch.float64)
     full = DoubleDistillationLoss()(f, torch.from_numpy(dense).double())
     on_subset = SampledDoubleDistillationLoss()(f[:, subset], torch.from_numpy(sampled).double())
     assert on_subset.item() == pytest.approx(full.item(), rel=1e-6)
@@ -206,15 +246,21 @@ def test_the_subset_holds_the_kept_labels_and_the_sample(multilabel, teacher):
     rows, labels = rows[:8], labels[:8]
     targets = compute_teacher_targets(as_teacher(teacher), X, rows, np.arange(12), 2, 1.0)
     sampler = LabelSampler(12, 4, "uniform", seed=1)
-    batches = RankingBatches(None, X, 12, targets=targets, positives="onehot",
-                             negatives="sigmoid", a=1.0, temperature=1.0, sampler=sampler)
-    target, subset = batches.targets_of(rows, labels, np.ones(8))
-    kept = targets.labels[targets.positions(rows)]
+    row_labels = RowLabels.from_examples(rows, labels)
+    batches = RankingBatches(None, X, 12, row_labels=row_labels, targets=targets,
+                             positives="onehot", negatives="sigmoid", a=1.0, temperature=1.0,
+                             sampler=sampler)
+    target, subset = batches.targets_of(row_labels.rows, row_labels.counts)
+    kept = targets.labels[targets.positions(row_labels.rows)]
     certain = np.union1d(kept.ravel(), labels)
     np.testing.assert_array_equal(subset[:len(certain)], certain)
     width = len(subset)
     pi, b = target[:, :width], target[:, width:2 * width]
-    np.testing.assert_array_equal(subset[pi.argmax(axis=1)], labels)  # one-hot positives
+    # one-hot positives: uniform over each row's labels
+    for i, row in enumerate(row_labels.rows):
+        np.testing.assert_allclose(pi[i, np.isin(subset, labels[rows == row])],
+                                   1 / np.sum(rows == row))
+    np.testing.assert_allclose(pi.sum(axis=1), 1, rtol=1e-6)
     # the sampled labels carry -log(4/12), the certain ones log w <= 0 (0 off the row's kept)
     np.testing.assert_allclose(b[:, len(certain):], np.log(3), rtol=1e-6)
     assert np.all(b[:, :len(certain)] <= 0)
