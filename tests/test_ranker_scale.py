@@ -451,3 +451,15 @@ def test_bad_scale_parameters(multilabel, teacher):
     # "auto" falls back to the loss over every label for such a student
     assert DoubleDistilledRanker(plain, FrozenEstimator(teacher), teacher_top_m=4).fit(
         X, Y).negatives_sample_ is None
+
+
+@pytest.mark.parametrize("params, match", [
+    ({"teacher_top_m": 0}, "teacher_top_m must be a positive integer, 'auto' or None"),
+    ({"negatives_sample": "some"}, "negatives_sample must be a positive integer"),
+    ({"sampling": "zipf"}, "sampling must be 'uniform' or 'frequency'"),
+])
+def test_table1_refuses_bad_scale_options(params, match, tmp_path):
+    from skdistill.experiments import table1
+
+    with pytest.raises(ValueError, match=match):
+        table1.run(data_home=tmp_path, verbose=False, **params)
