@@ -121,10 +121,10 @@ def oracle_precision(X, Y, signatures, prior):
         (np.ones(signatures.size, dtype=np.float32),
          (np.repeat(np.arange(n_labels), n_words), signatures.ravel())),
         shape=(n_labels, X.shape[1]))
-    present = (X > 0).astype(np.float32)
+    # one sparse product for all rows: (rows, labels) counts of signature words present
+    counts = ((X > 0).astype(np.float32) @ membership.T.tocsc()).tocsr()
     tie = (1e-3 * np.log(prior) / -np.log(prior).max()).astype(np.float32)
-    return _blockwise_precision(
-        Y, lambda rows: (present[rows] @ membership.T).toarray() + tie, n_labels)
+    return _blockwise_precision(Y, lambda rows: counts[rows].toarray() + tie, n_labels)
 
 
 def frequency_precision(Y_train, Y_test):
