@@ -334,8 +334,42 @@ class TeacherAdapter:
         raw = check_probabilities(raw, n_samples=_num_samples(X), n_classes=len(own), name=what)
         return align_columns(raw, own, classes, where="y", hint=_UNKNOWN_CLASSES_HINT)
 
+    @property
+    def multilabel(self):
+        """Whether the fitted teacher was fitted on a label indicator matrix (a 2-D ``y``):
+        one probability per label, each of a label being relevant, rows not summing to
+        one (``OneVsRestClassifier``'s ``multilabel_``, or a label binarizer of type
+        ``"multilabel-indicator"``, as ``MLPClassifier`` keeps)."""
+        model = self.estimator
+        if getattr(model, "multilabel_", False) is True:
+            return True
+        binarizer = getattr(model, "label_binarizer_", None) or getattr(
+            model, "_label_binarizer", None)
+        return str(getattr(binarizer, "y_type_", "")).startswith("multilabel")
+
+    def _multilabel_scores(self, X):
+        """Scores and positives of a multi-label teacher: its ``decision_function`` (else
+        the log-odds of its per-label probabilities) and those probabilities divided by
+        their row sum (uniform where every label has probability zero)."""
+        what = "teacher.predict_proba of a multi-label teacher"
+        P = np.asarray(self.teacher.predict_proba(X), dtype=np.float64)
+        if P.ndim != 2 or P.shape[0] != _num_samples(X):
+            raise ValueError(f"{what} must have shape (n_samples, n_labels); got {P.shape}.")
+        if not np.all(np.isfinite(P)) or np.any(P < 0) or np.any(P > 1):
+            raise ValueError(f"{what} must hold one probability in [0, 1] per label.")
+        if hasattr(self.teacher, "decision_function"):
+            S = np.asarray(self.teacher.decision_function(X), dtype=np.float64)
+        else:
+            S = log_odds(P)
+        total = P.sum(axis=1, keepdims=True)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            P = np.where(total > 0, P / total, 1.0 / P.shape[1])
+        return S, P
+
     def raw_scores(self, X):
         """Scores and probabilities over the teacher's own ``classes_`` (see :meth:`scores`)."""
+        if self.multilabel:
+            return self._multilabel_scores(X)
         P, what = self.raw_proba(X)
         P = check_probabilities(P, n_samples=_num_samples(X), name=what)
         if hasattr(self.teacher, "decision_function"):
@@ -356,7 +390,11 @@ class TeacherAdapter:
           so that ``sigmoid(s) = p``: the one-vs-rest reading of the probabilities (the
           softmax leaves the per-row offset of logits undefined; the log-odds fix it so
           that a label the teacher believes in with probability ``p`` gets the sigmoid
-          weight ``1 - p``).
+          weight ``1 - p``);
+        - a multi-label classifier (fitted on a label indicator matrix, :attr:`multilabel`,
+          e.g. a ``OneVsRestClassifier``), whose per-label probabilities do not sum to
+          one: its ``decision_function`` (else the log-odds of its probabilities) are the
+          scores, and its probabilities divided by their row sum the ``p``.
 
         A class the teacher never saw has ``p = 0`` and ``s = -inf``.
 
