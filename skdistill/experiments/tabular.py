@@ -83,7 +83,8 @@ Setup (every choice stated):
   student on labels and the teacher that it closes, over the pairs whose teacher is
   better than the student on labels (with the pooled share, the sum of the gains over
   the sum of the gaps); and, for the pairs whose teacher is worse, the mean change.
-- Cost (full, ``n_jobs=2``): see the results page (:ref:`tabular`).
+- Cost: the quick run takes a few CPU minutes; the full grid is ``--full`` (with
+  ``--n-jobs 2``).
 """
 
 from __future__ import annotations
@@ -748,8 +749,11 @@ def plot(results, path=None, *, fig=None):
     for ax in axes[len(tables):]:
         ax.set_visible(False)
     handles, names = axes[0].get_legend_handles_labels()
-    fig.legend(handles, names, loc="outside lower center", ncols=len(configs) + 1,
-               fontsize="small")
+    try:
+        fig.legend(handles, names, loc="outside lower center", ncols=len(configs) + 1,
+                   fontsize="small")
+    except ValueError:  # matplotlib < 3.7 places no legend outside the axes
+        axes[0].legend(handles, names, fontsize="x-small", ncol=2)
     note = ("positive: the distilled student has the lower test loss; black: the teacher's; "
             "symmetric log scale; whiskers: s.e. of the paired difference")
     return _runner.finish_figure(fig, results, path, note)
