@@ -5,12 +5,14 @@ Environment variables
 SKDISTILL_DOCS_QUICK=1
     Do not execute the gallery examples (``plot_gallery = "False"``): the example
     pages are rendered from their source only. Used by ``.ci/docs``.
-SKDISTILL_DOCS_INTERSPHINX=1
-    Link to the Python, NumPy, SciPy, scikit-learn, joblib, PyTorch and skorch
-    documentation. Off by default because it downloads the inventories, and the
-    default build must not touch the network.
+
+Links to other projects' documentation never touch the network: the intersphinx
+inventories are files in ``_intersphinx/`` (its README says where each comes from), and
+the few public objects they lack are linked by ``_link_api_page`` below.
 """
 
+import importlib
+import inspect
 import os
 import sys
 from pathlib import Path
@@ -71,21 +73,62 @@ autodoc_inherit_docstrings = False
 numpydoc_show_class_members = False
 numpydoc_class_members_toctree = False
 
-# -- intersphinx (opt-in: it downloads inventories) --------------------------
+# -- links to other projects, offline ------------------------------------------
 
-if _env_flag("SKDISTILL_DOCS_INTERSPHINX"):
-    intersphinx_mapping = {
-        "python": ("https://docs.python.org/3", None),
-        "numpy": ("https://numpy.org/doc/stable", None),
-        "scipy": ("https://docs.scipy.org/doc/scipy", None),
-        "sklearn": ("https://scikit-learn.org/stable", None),
-        "joblib": ("https://joblib.readthedocs.io/en/stable", None),
-        "torch": ("https://docs.pytorch.org/docs/stable", None),
-        "skorch": ("https://skorch.readthedocs.io/en/stable", None),
-        "matplotlib": ("https://matplotlib.org/stable", None),
-    }
-else:
-    intersphinx_mapping = {}
+INVENTORIES = DOCS_DIR / "_intersphinx"
+intersphinx_mapping = {
+    name: (url, str(INVENTORIES / f"{name}-objects.inv"))
+    for name, url in {
+        "python": "https://docs.python.org/3",
+        "numpy": "https://numpy.org/doc/stable",
+        "scipy": "https://docs.scipy.org/doc/scipy",
+        "sklearn": "https://scikit-learn.org/stable",
+        "joblib": "https://joblib.readthedocs.io/en/stable",
+        "skorch": "https://skorch.readthedocs.io/en/stable",
+    }.items()
+}
+
+#: Public objects that no inventory above lists (newer than the inventory, or of a project
+#: whose inventory is not shipped) are linked to the page their project's API reference
+#: gives each public class and function: name prefix -> URL of that page.
+API_PAGES = {
+    "sklearn.": "https://scikit-learn.org/stable/modules/generated/{name}.html#{name}",
+    "torch.nn.": "https://docs.pytorch.org/docs/stable/generated/{name}.html#{name}",
+    "pandas.": "https://pandas.pydata.org/docs/reference/api/{name}.html#{name}",
+}
+
+
+def _public_object(name):
+    """Whether ``name`` is a public class or function that can be imported here."""
+    if any(part.startswith("_") for part in name.split(".")):
+        return False
+    module, _, attribute = name.rpartition(".")
+    try:
+        obj = getattr(importlib.import_module(module), attribute)
+    except (ImportError, AttributeError):
+        return False
+    return inspect.isclass(obj) or callable(obj)
+
+
+def _link_api_page(app, env, node, contnode):
+    """Resolve a Python reference the inventories left unresolved, by ``API_PAGES``."""
+    from docutils import nodes
+
+    if node.get("refdomain") != "py":
+        return None
+    name = node.get("reftarget", "")
+    for prefix, page in API_PAGES.items():
+        if name.startswith(prefix) and _public_object(name):
+            link = nodes.reference("", "", internal=False, refuri=page.format(name=name))
+            link.append(contnode)
+            return link
+    return None
+
+
+def setup(app):
+    # After intersphinx (priority 500): the shipped inventories answer first.
+    app.connect("missing-reference", _link_api_page, priority=900)
+
 
 # -- sphinx-gallery ----------------------------------------------------------
 

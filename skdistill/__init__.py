@@ -6,8 +6,10 @@ well its class-probabilities approximate the Bayes class-probabilities.
 """
 
 from ._classifier import DistilledClassifier
+from ._onnx import register_onnx_converters
 from ._ranker import DoubleDistilledRanker
-from ._teacher_search import TeacherSearchCV
+from ._regressor import DistilledRegressor
+from ._teacher_search import TeacherSearchCV, TeacherSearchRegressorCV
 from .students import (
     check_soft_targets,
     fit_soft_targets,
@@ -30,12 +32,15 @@ __all__ = [
     "CalibrationDistortedTeacher",
     "NoisyTeacher",
     "DistilledClassifier",
+    "DistilledRegressor",
     "DoubleDistilledRanker",
     "TeacherSearchCV",
+    "TeacherSearchRegressorCV",
     "check_soft_targets",
     "fit_soft_targets",
     "make_soft_targets",
     "mix_with_labels",
+    "register_onnx_converters",
     "register_student_adapter",
     "smooth_labels",
     "supports_soft_targets",

@@ -7,17 +7,18 @@ from functools import partial
 from numbers import Integral, Real
 
 import numpy as np
-from scipy import sparse
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, _fit_context, clone
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score
-from sklearn.utils import _safe_indexing, check_array, gen_batches, get_tags
+from sklearn.utils import _safe_indexing, gen_batches, get_tags
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.metadata_routing import UNUSED, _raise_for_params
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import (
+    _check_feature_names,
+    _check_n_features,
     _num_samples,
     check_consistent_length,
     check_is_fitted,
@@ -25,14 +26,21 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
+from ._alpha_search import search_alpha
 from ._routing import route_fit, teacher_student_router
 from ._seeding import draw_seeds, seed_random_states
 from ._selection import search_temperature
+from ._synthetic import append_synthetic_rows
 from ._target_layout import UNLABELLED
-from ._teacher import as_teacher, cached, teacher_proba, teacher_step
-from ._validation import align_columns, check_probabilities, check_sample_weight, resolve_classes
+from ._teacher import as_teacher, cached, check_splits, teacher_proba, teacher_step
+from ._validation import (
+    align_columns,
+    as_given,
+    check_probabilities,
+    check_sample_weight,
+    resolve_classes,
+)
 from ._verbose import phase
-from .augment import make_augmented_rows
 from .students import fit_soft_targets
 from .students._registry import find_adapter
 from .targets import make_soft_targets
@@ -80,7 +88,9 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
     student : classifier, default=None
         The model to train. Supported: ``LogisticRegression``, decision trees,
         random forests and extra trees (``criterion="gini"``),
-        ``HistGradientBoostingClassifier``, a ``Pipeline`` ending in one of these,
+        ``HistGradientBoostingClassifier``, LightGBM's ``LGBMClassifier`` and
+        XGBoost's ``XGBClassifier`` (grown natively on the soft targets; with the
+        ``lightgbm`` / ``xgboost`` extras), a ``Pipeline`` ending in one of these,
         skorch nets (with ``skdistill[torch]``), and any classifier whose ``fit``
         takes ``sample_weight``. None means ``LogisticRegression()``.
     teacher : classifier or callable, default=None
@@ -118,10 +128,19 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         as that loss prescribes. The choice is ``temperature_``.
     label_smoothing : float in [0, 1], default=0.0
         ``target = (1 - eps) * r + eps / n_classes``, applied last.
-    alpha : float in [0, 1], default=1.0
+    alpha : float in [0, 1] or "auto", default=1.0
         On labelled rows ``r = alpha * q + (1 - alpha) * e_y``: 1 is pure
         distillation, 0 is ordinary training on the labels. Unlabelled rows always
         take ``r = q``.
+
+        ``"auto"``: the ``alpha`` in ``(0, 0.25, 0.5, 0.75, 1)`` whose student has the
+        lowest held-out log-loss, by cross-validation over the labelled rows with the
+        folds of ``teacher_cv`` (5 stratified folds with ``teacher_proba``): the targets
+        are the out-of-fold teacher probabilities, so a teacher that would make the
+        student worse than its own fit on the labels gets ``alpha = 0``. It needs
+        held-out teacher probabilities (``teacher_cv`` or ``fit(..., teacher_proba=)``)
+        and ``loss="soft_targets"``, and costs five student fits per fold. The choice is
+        ``alpha_``; the mean held-out log-loss of each value is ``alpha_scores_``.
     teacher_cv : int, cross-validation generator, iterable or None, default=None
         None: the teacher predicts on the rows it was fitted on. Otherwise the soft
         targets of the labelled rows come out-of-fold (as ``cross_val_predict``), in
@@ -211,6 +230,11 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
     temperature_ : float
         The temperature applied: ``temperature`` itself, or the one chosen with
         ``temperature="auto"``.
+    alpha_ : float
+        The ``alpha`` applied: ``alpha`` itself, or the one chosen with ``alpha="auto"``.
+    alpha_scores_ : ndarray of shape (5,)
+        With ``alpha="auto"``: the mean held-out log-loss of the student at each
+        ``alpha`` of ``(0, 0.25, 0.5, 0.75, 1)``.
     n_synthetic_ : int
         The number of synthetic rows the student was trained on (0 without ``augment``).
     n_features_in_ : int
@@ -255,7 +279,7 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         "teacher": [HasMethods(["fit"]), callable, None],
         "temperature": [Interval(Real, 0, None, closed="neither"), StrOptions({"auto"})],
         "label_smoothing": [Interval(Real, 0, 1, closed="both")],
-        "alpha": [Interval(Real, 0, 1, closed="both")],
+        "alpha": [Interval(Real, 0, 1, closed="both"), StrOptions({"auto"})],
         "teacher_cv": ["cv_object"],
         "unlabeled_label": "no_validation",
         "classes": ["array-like", None],
@@ -347,8 +371,10 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
             whose column labels are the classes. Not with ``teacher_cv``.
         **fit_params : dict
             Only with metadata routing enabled
-            (``sklearn.set_config(enable_metadata_routing=True)``): further
-            metadata for the teacher's ``fit``.
+            (``sklearn.set_config(enable_metadata_routing=True)``): further metadata
+            for the teacher's ``fit``, and for the student's the fit parameters its
+            adapter takes (e.g. LightGBM's ``eval_set`` and ``callbacks``, requested with
+            ``set_fit_request``).
 
         Returns
         -------
@@ -387,6 +413,13 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
                 "have seen), or give a numeric temperature."
             )
 
+        auto_alpha = isinstance(self.alpha, str)
+        if auto_alpha and (self.loss != "soft_targets"
+                           or (self.teacher_cv is None and teacher_proba is None)):
+            raise ValueError(
+                "alpha='auto' scores students fitted on held-out teacher probabilities: it "
+                "needs teacher_cv (or fit(..., teacher_proba=...)) and loss='soft_targets'."
+            )
         if teacher_proba is not None and self.teacher_cv is not None:
             raise ValueError(
                 "teacher_proba gives held-out probabilities for the labelled rows, which "
@@ -427,6 +460,13 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         seeds = dict(zip(parts, draw_seeds(self.random_state, len(parts))))
         self.student_ = seed_random_states(clone(student), seeds["student"])
         join = self._join(adapter, teacher, teacher_proba)
+        adapter.check_fit_params(student, routed["student_fit"])  # before any fitting
+        if routed["student_fit"] and join != "targets":
+            raise ValueError(
+                f"the student's fit parameters {sorted(routed['student_fit'])} are passed only "
+                "to a fit on the soft-target matrix; this fit joins teacher and student by "
+                f"{join!r} (see DistilledClassifier's loss and its net teacher)."
+            )
         teacher = teacher.seeded(seeds["teacher"])
         step = cached(self.memory, teacher_step, teacher)
         args = (teacher, X, y, labelled, self.classes_)
@@ -443,15 +483,28 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         else:
             self.temperature_ = float(self.temperature)
         weights = routed["student"]
+        if auto_alpha:
+            with phase(self.verbose, name, "alpha search (held-out log-loss of the student)"):
+                self.alpha_, self.alpha_scores_ = self._auto_alpha(
+                    fitted, X, P_teacher, labelled, y_index, weights, seeds)
+        else:
+            self.alpha_ = float(self.alpha)
         if self.augment is not None:
             with phase(self.verbose, name, f"augment={self.augment!r}: synthetic rows labelled "
                                            "by the teacher"):
-                X, P_teacher, y_index, weights = self._augmented(
-                    fitted, X, P_teacher, y_index, labelled, weights, seeds["augment"])
+                X, P_new, weights, n_new = append_synthetic_rows(
+                    X, labelled, weights, method=self.augment, size=self.augment_size,
+                    random_state=seeds["augment"],
+                    teacher_outputs=None if P_teacher is None else partial(
+                        fitted.proba, classes=self.classes_))
+                if P_teacher is not None:
+                    P_teacher = np.vstack([P_teacher, P_new])
+                y_index = np.concatenate([y_index, np.full(n_new, UNLABELLED)])
         self.n_synthetic_ = _num_samples(X) - n_samples
         with phase(self.verbose, name, f"student fit ({type(student).__name__}, {join} join)"):
             with adapter.seeded(self.student_, seeds["student"]):
-                self._fit_student(join, adapter, fitted, X, P_teacher, y_index, weights)
+                self._fit_student(join, adapter, fitted, X, P_teacher, y_index, weights,
+                                  routed["student_fit"])
         self.teacher_ = fitted.teacher if self.keep_teacher else None
         return self
 
@@ -464,7 +517,7 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         if y is None:
             raise ValueError(f"{type(self).__name__} requires y to be passed, but the target "
                              "y is None.")
-        X = _as_given(X)
+        X = as_given(X)
         X, y = validate_data(self, X, y, skip_check_array=True)
         y = column_or_1d(y, warn=True)
         check_consistent_length(X, y)
@@ -503,25 +556,6 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         folds = "" if self.teacher_cv is None else f", out of fold (teacher_cv={self.teacher_cv!r})"
         return f"teacher fit ({kind}) on {int(labelled.sum())} labelled rows{folds}"
 
-    def _augmented(self, teacher, X, P_teacher, y_index, labelled, sample_weight, seed):
-        """The training set with synthetic rows that the teacher labels, as unlabelled rows.
-
-        The rows are made from the labelled rows (:mod:`skdistill.augment`); each gets the
-        teacher's probabilities, never a label, and the mean weight of the labelled rows.
-        """
-        X_lab = _safe_indexing(X, np.flatnonzero(labelled))
-        X_new = make_augmented_rows(X_lab, self.augment, self.augment_size, random_state=seed)
-        n_new = _num_samples(X_new)
-        X_all = _concatenate_rows(X, X_new)
-        if P_teacher is not None:
-            P_teacher = np.vstack([P_teacher, teacher.proba(X_new, self.classes_)])
-        y_index = np.concatenate([y_index, np.full(n_new, UNLABELLED)])
-        if sample_weight is not None:
-            sample_weight = np.asarray(sample_weight, dtype=np.float64)
-            fill = sample_weight[labelled].mean()
-            sample_weight = np.concatenate([sample_weight, np.full(n_new, fill)])
-        return X_all, P_teacher, y_index, sample_weight
-
     def _labelled_mask(self, y, allow_none):
         if self.unlabeled_label is None:
             return np.ones(y.shape[0], dtype=bool)
@@ -538,25 +572,46 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
             )
         return labelled
 
+    def _labelled_proba(self, teacher, X, P_teacher, rows):
+        """The teacher's probabilities on the labelled ``rows``."""
+        if P_teacher is not None:
+            return P_teacher[rows]
+        # The batch join builds no probability matrix: query the teacher on the labelled
+        # rows chunk by chunk, so a sparse or large X is densified a chunk at a time.
+        return np.vstack([
+            teacher_proba(teacher, _safe_indexing(X, rows[chunk]), self.classes_)
+            for chunk in gen_batches(rows.size, _AUTO_TEMPERATURE_CHUNK)
+        ])
+
     def _auto_temperature(self, teacher, X, P_teacher, labelled, y_index, sample_weight):
         """``temperature="auto"``: the Brier-optimal temperature on the labelled rows."""
         rows = np.flatnonzero(labelled)
-        if P_teacher is None:
-            # The batch join builds no probability matrix: query the teacher on the
-            # labelled rows chunk by chunk, so a sparse or large X is densified a chunk
-            # at a time.
-            P = np.vstack([
-                teacher_proba(teacher, _safe_indexing(X, rows[chunk]), self.classes_)
-                for chunk in gen_batches(rows.size, _AUTO_TEMPERATURE_CHUNK)
-            ])
-        else:
-            P = P_teacher[rows]
+        P = self._labelled_proba(teacher, X, P_teacher, rows)
         weights = None if sample_weight is None else np.asarray(sample_weight)[rows]
         return search_temperature(P, y_index[rows], sample_weight=weights)
 
+    def _auto_alpha(self, teacher, X, P_teacher, labelled, y_index, sample_weight, seeds):
+        """``alpha="auto"``: the student's held-out log-loss over the labelled rows, on the
+        folds of ``teacher_cv``."""
+        rows = np.flatnonzero(labelled)
+        P, y_lab = self._labelled_proba(teacher, X, P_teacher, rows), y_index[rows]
+        X_lab = _safe_indexing(X, rows)
+        splits = check_splits(5 if self.teacher_cv is None else self.teacher_cv, X_lab,
+                              self.classes_[y_lab], random_state=seeds["teacher_cv"],
+                              name="teacher_cv", noun="labelled rows")
+
+        def targets(alpha, train):
+            return make_soft_targets(P[train], y_lab[train], temperature=self.temperature_,
+                                     alpha=alpha, label_smoothing=self.label_smoothing)
+
+        weights = None if sample_weight is None else np.asarray(sample_weight)[rows]
+        return search_alpha(self.student_, X_lab, y_lab, targets, splits,
+                            classes=self.classes_, sample_weight=weights,
+                            seed=seeds["student"], n_jobs=self.n_jobs)
+
     def _make_targets(self, P_teacher, y_index):
         return make_soft_targets(
-            P_teacher, y_index, temperature=self.temperature_, alpha=self.alpha,
+            P_teacher, y_index, temperature=self.temperature_, alpha=self.alpha_,
             label_smoothing=self.label_smoothing,
         )
 
@@ -579,7 +634,8 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
             return "batches"
         return "targets"
 
-    def _fit_student(self, join, adapter, teacher, X, P_teacher, y_index, sample_weight):
+    def _fit_student(self, join, adapter, teacher, X, P_teacher, y_index, sample_weight,
+                     fit_params=None):
         """Fit ``student_`` as ``join`` says (see :meth:`_join`)."""
         if join == "batches":
             adapter.teacher_batches_fit(self.student_)(
@@ -589,19 +645,27 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
             )
         elif join == "targets":
             fit_soft_targets(self.student_, X, self._make_targets(P_teacher, y_index),
-                             classes=self.classes_, sample_weight=sample_weight)
+                             classes=self.classes_, sample_weight=sample_weight,
+                             **(fit_params or {}))
         else:
             adapter.loss_fit(self.student_, self.loss)(
                 self.student_, X, P_teacher, y_index, classes=self.classes_,
-                temperature=self.temperature_, alpha=self.alpha, sample_weight=sample_weight,
+                temperature=self.temperature_, alpha=self.alpha_, sample_weight=sample_weight,
             )
 
     # -- delegation to the student ---------------------------------------------------
 
     def _check_X(self, X):
         """``X`` as given, its feature names and number checked (the student checks the rest)."""
-        check_is_fitted(self)
-        return validate_data(self, _as_given(X), skip_check_array=True, reset=False)
+        if not hasattr(self, "student_"):
+            check_is_fitted(self)  # scikit-learn's NotFittedError
+        # validate_data(skip_check_array=True) makes these two checks, but also reads the
+        # estimator's tags twice, which costs more than a small student's own prediction
+        X = as_given(X)
+        if hasattr(self, "feature_names_in_") or hasattr(X, "columns"):
+            _check_feature_names(self, X, reset=False)
+        _check_n_features(self, X, reset=False)
+        return X
 
     @available_if(_student_has("predict"))
     def predict(self, X):
@@ -703,38 +767,8 @@ class DistilledClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         return tags
 
 
-def _as_given(X):
-    """``X`` as the user gave it, as far as the teacher and the student can take it.
-
-    A data frame (pandas, polars: anything with ``__dataframe__``), an array or a list
-    passes untouched; a sparse matrix is given CSR or CSC form; any other array-like
-    (``__array__``) becomes an array.
-    """
-    if sparse.issparse(X):
-        return check_array(X, accept_sparse=["csr", "csc"], dtype=None, ensure_all_finite=False)
-    if hasattr(X, "__dataframe__"):
-        return X
-    if isinstance(X, list) or hasattr(X, "__array__"):
-        if not isinstance(X, np.ndarray | list):
-            X = np.asarray(X)
-        if np.ndim(X) != 2:  # scikit-learn's own error: "Expected a 2D array ... Reshape"
-            check_array(X, dtype=None, ensure_all_finite=False)
-    return X
-
-
 def _is_nan(value):
     try:
         return bool(value != value)
     except (TypeError, ValueError):
         return False
-
-
-def _concatenate_rows(X, X_new):
-    """The rows of ``X`` followed by those of ``X_new``, of the type of ``X``."""
-    if hasattr(X, "iloc"):
-        import pandas as pd
-
-        return pd.concat([X, X_new], ignore_index=True)
-    if isinstance(X, list):
-        return X + list(X_new)
-    return np.concatenate([np.asarray(X), np.asarray(X_new)], axis=0)

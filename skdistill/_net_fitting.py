@@ -529,3 +529,35 @@ def without_criterion_params(net):
     """Settings for :func:`fit_net` that remove the user's ``criterion__*`` parameters for
     the fit (a criterion the package substitutes takes other ones)."""
     return {f"criterion__{key}": _MISSING for key in net.get_params_for("criterion")}
+
+
+def fit_net_on_values(estimator, X, y):
+    """Fit a skorch regression net (or a pipeline ending in one) on real-valued targets.
+
+    ``NeuralNetRegressor`` wants float32 input and a 2-D float32 target: ``X`` is cast
+    (sparse rows densified), and a 1-D ``y`` is trained as one column, since torch's
+    ``MSELoss`` would broadcast ``(n, 1)`` outputs against ``(n,)`` targets into an
+    ``(n, n)`` difference (with only a warning). A pipeline's transformers are fitted
+    first. skorch's ``fit`` takes no row weights.
+
+    Returns
+    -------
+    estimator : the fitted estimator.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import torch
+    >>> from skorch import NeuralNetRegressor
+    >>> from skdistill._net_fitting import fit_net_on_values
+    >>> X = np.random.RandomState(0).normal(size=(40, 3))
+    >>> net = NeuralNetRegressor(torch.nn.Linear, module__in_features=3,
+    ...                          module__out_features=1, max_epochs=2, verbose=0)
+    >>> fit_net_on_values(net, X, X.sum(axis=1)).predict(X.astype(np.float32)).shape
+    (40, 1)
+    """
+    net, Xt = fit_to_final_estimator(estimator, X, y)
+    Xt = dense_rows(Xt, np.arange(Xt.shape[0])) if sparse.issparse(Xt) else as_float32(Xt)
+    Y = np.asarray(y, dtype=np.float32)
+    net.fit(Xt, Y.reshape(Y.shape[0], -1))
+    return estimator

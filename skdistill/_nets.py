@@ -36,6 +36,11 @@ def is_classifier_net(net):
     return ("skorch", "NeuralNetClassifier") in _mro_names(net)
 
 
+def is_regressor_net(net):
+    """True for a skorch ``NeuralNetRegressor`` or subclass."""
+    return ("skorch", "NeuralNetRegressor") in _mro_names(net)
+
+
 def ends_in_skorch_net(estimator):
     """True for a skorch net or a ``Pipeline`` ending in one.
 
@@ -91,12 +96,26 @@ def predict_net_proba(estimator, X):
 
     Sparse input is densified a batch of rows at a time.
     """
+    return _call_net(estimator, X, "predict_proba")
+
+
+def predict_net_values(estimator, X):
+    """``predict`` of a fitted regression net (or a pipeline ending in one), float64.
+
+    As :func:`predict_net_proba`: float32 input, sparse rows densified a batch at a
+    time. A net predicts ``(n_samples, n_outputs)``, one column for a single target.
+    """
+    return np.asarray(_call_net(estimator, X, "predict"), dtype=np.float64)
+
+
+def _call_net(estimator, X, method):
     net, Xt = to_final_estimator(estimator, X)
+    predict = getattr(net, method)
     if not sparse.issparse(Xt):
-        return net.predict_proba(as_float32(Xt))
+        return predict(as_float32(Xt))
     step = _prediction_rows(net)
     return np.concatenate([
-        net.predict_proba(dense_rows(Xt, np.arange(start, min(start + step, Xt.shape[0]))))
+        predict(dense_rows(Xt, np.arange(start, min(start + step, Xt.shape[0]))))
         for start in range(0, Xt.shape[0], step)
     ], axis=0)
 
@@ -174,12 +193,40 @@ def outputs_logits(net):
 
 
 def net_logits(net, X):
-    """The module's outputs (logits) of a fitted net on ``X`` (dense or sparse), float32."""
+    """The module's outputs (logits) of a fitted net on ``X`` (dense or sparse), float32.
+
+    A module that reads sparse rows (``reads_sparse``) gets them as they are, in the
+    net's batches; any other gets them densified.
+    """
     import torch
 
+    if sparse.issparse(X) and reads_sparse(net):
+        return _sparse_logits(net, X)
     X = dense_rows(X, np.arange(X.shape[0])) if sparse.issparse(X) else as_float32(X)
     with torch.no_grad():
         return net.forward(X, training=False).cpu().numpy()
+
+
+def reads_sparse(net):
+    """Whether a fitted net's module takes sparse rows itself (``module.sparse``, as the
+    modules of :mod:`skdistill.nets` built with ``sparse=True``)."""
+    return bool(getattr(getattr(net, "module_", None), "sparse", False))
+
+
+def _sparse_logits(net, X):
+    import torch
+
+    module = net.module_
+    training = module.training
+    module.eval()
+    step = max(int(getattr(net, "batch_size", 128) or 128), 1)
+    try:
+        with torch.no_grad():
+            parts = [module(sparse_rows(X, np.arange(start, min(start + step, X.shape[0]))))
+                     .cpu().numpy() for start in range(0, X.shape[0], step)]
+    finally:
+        module.train(training)
+    return np.concatenate(parts, axis=0) if parts else np.empty((0, 0), np.float32)
 
 
 def log_odds(P):
@@ -205,6 +252,18 @@ def dense_rows(X, rows):
     part = np.asarray(part.toarray() if sparse.issparse(part) else part, dtype=np.float32)
     assert_all_finite(part, input_name="X")
     return part
+
+
+def sparse_rows(X, rows):
+    """Rows of a sparse matrix ``X`` as a coalesced float32 torch sparse COO tensor."""
+    import torch
+
+    part = sparse.csr_matrix(X[rows], dtype=np.float32)
+    part.sum_duplicates()  # canonical: sorted, unique columns per row
+    row = np.repeat(np.arange(part.shape[0]), np.diff(part.indptr))
+    indices = torch.from_numpy(np.stack([row, part.indices.astype(np.int64)]))
+    return torch.sparse_coo_tensor(indices, torch.from_numpy(part.data), part.shape,
+                                   check_invariants=False, is_coalesced=True)
 
 
 

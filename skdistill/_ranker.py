@@ -20,12 +20,22 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from ._net_fitting import fit_net_on_batch_targets, soft_criterion, without_criterion_params
-from ._nets import is_classifier_net, is_skorch_net, net_logits, torch_seeded
+from ._net_fitting import (
+    _LABELS_AND_WEIGHTS,
+    _labels_if_all_known,
+    fit_net,
+    fit_net_on_batch_targets,
+    row_weights,
+    soft_criterion,
+    without_criterion_params,
+)
+from ._nets import is_classifier_net, is_skorch_net, net_logits, reads_sparse, torch_seeded
+from ._ranking_batches import LabelSampler, RankingBatches, RowLabels
 from ._routing import route_fit, teacher_student_router
 from ._seeding import draw_seeds, seed_random_states
 from ._target_layout import TargetLayout
 from ._teacher import as_teacher, cached, fit_on_examples
+from ._teacher_targets import cached_teacher_targets, check_teacher_scores
 from ._top_k import top_k_indices
 from ._validation import check_sample_weight
 from .metrics import precision_at_k
@@ -33,18 +43,47 @@ from .metrics import precision_at_k
 # the elements of a (rows, labels) block of scores computed at once when predicting
 _BLOCK_ELEMENTS = 2**24
 
+#: Above this many labels, ``"auto"`` computes the teacher's targets once (its top
+#: labels) and samples the negatives; at or below it the fit is exact, as with
+#: ``teacher_top_m=None, negatives_sample=None``.
+EXACT_MAX_LABELS = 4096
+#: ``teacher_top_m="auto"`` above :data:`EXACT_MAX_LABELS`: labels kept per row.
+AUTO_TOP_M = 16
+#: ``negatives_sample="auto"`` above :data:`EXACT_MAX_LABELS`: labels sampled per batch.
+AUTO_NEGATIVES_SAMPLE = 1024
 
-def _default_net(width, max_epochs):
+
+def _default_net(width, max_epochs, n_features=None):
+    """The paper's network; with ``n_features`` (many labels), its sparse twin: sparse
+    input rows through an embedding bag, sparse gradients, :class:`~skdistill.nets.LazyAdam`."""
     import torch
     from skorch import NeuralNetClassifier
 
-    from .nets import BottleneckModule
+    from .nets import BottleneckModule, LazyAdam
 
+    if n_features is None:
+        return NeuralNetClassifier(
+            BottleneckModule, module__width=width, criterion=torch.nn.CrossEntropyLoss,
+            optimizer=torch.optim.Adam, lr=2e-3, batch_size=256, max_epochs=max_epochs,
+            train_split=None, verbose=0,
+        )
     return NeuralNetClassifier(
-        BottleneckModule, module__width=width, criterion=torch.nn.CrossEntropyLoss,
-        optimizer=torch.optim.Adam, lr=2e-3, batch_size=256, max_epochs=max_epochs,
-        train_split=None, verbose=0,
+        BottleneckModule, module__width=width, module__n_features=n_features,
+        module__sparse=True, criterion=torch.nn.CrossEntropyLoss, optimizer=LazyAdam,
+        lr=2e-3, batch_size=256, max_epochs=max_epochs, train_split=None, verbose=0,
     )
+
+
+def scores_label_subsets(net):
+    """Whether a skorch net's module scores a subset of labels (its ``forward`` takes
+    ``label_subset``), as a sampled softmax needs."""
+    import inspect
+
+    module = net.module if isinstance(net.module, type) else type(net.module)
+    try:
+        return "label_subset" in inspect.signature(module.forward).parameters
+    except (TypeError, ValueError):
+        return False
 
 
 class DoubleDistilledRanker(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
@@ -75,10 +114,23 @@ class DoubleDistilledRanker(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
     Multi-label rows are made multiclass as in the paper: a row with ``m`` labels is
     ``m`` examples ``(x, y)`` (with ``positives="teacher"`` they share the teacher's
     targets, so the row weighs ``m``). The student is a skorch net trained on the
-    examples by mini-batches; its targets are computed from the teacher one batch at a
-    time, so neither ``X`` (sparse rows are densified per batch) nor the teacher's
-    outputs ever exist as a dense ``(n_samples, n_labels)`` matrix: the memory of the
-    targets is ``O(batch_size * n_labels)``.
+    examples by mini-batches; neither ``X`` (sparse rows are read a batch at a time)
+    nor the teacher's outputs ever exist as a dense ``(n_samples, n_labels)`` matrix.
+
+    Two ways to fit, chosen by ``teacher_top_m`` and ``negatives_sample`` (``"auto"``
+    picks by the number of labels ``L``):
+
+    - exact (``L <= 4096`` with ``"auto"``): the teacher runs on every batch of every
+      epoch and the loss sums over every label; the memory of the targets is
+      ``O(batch_size * L)``;
+    - at scale (``L > 4096``): the teacher runs once over the training rows and each
+      row keeps its top ``teacher_top_m`` labels (the positives renormalised over them,
+      every other label a negative of weight one, within a bound reported after the
+      fit), and each batch's loss is a sampled softmax over the labels it must score
+      and ``negatives_sample`` sampled others, with the logQ correction
+      (:class:`~skdistill.losses.SampledDoubleDistillationLoss`). The default student
+      and teacher are then the same networks reading sparse rows as embedding bags and
+      trained with :class:`~skdistill.nets.LazyAdam`.
 
     Parameters
     ----------
@@ -118,7 +170,36 @@ class DoubleDistilledRanker(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         Caches the fitted teacher, keyed by its parameters (seed included), the data and
         the examples, so that a search over the student's or the distillation's
         parameters (``a``, ``temperature``, the student's width) fits each teacher once
-        per training fold. A str is the cache directory.
+        per training fold; and, with ``teacher_top_m``, the teacher's targets, keyed by
+        the fitted teacher, the data, the rows, ``teacher_top_m`` and ``temperature``
+        (not ``a``: a search over ``a`` or the student runs the teacher once). A str is
+        the cache directory.
+    teacher_top_m : int, "auto" or None, default="auto"
+        Compute the teacher's targets once per fit, keeping of each training row the
+        ``teacher_top_m`` labels it finds most probable: their probabilities (after
+        ``temperature``, renormalised over the kept labels) are the positives, their
+        scores give the negative weights (of any ``a``); every other label is a negative
+        of weight ``w = 1``, off by at most ``teacher_log_weight_bound_`` in
+        ``|log w|``. None: the teacher runs on every batch and every label keeps its
+        exact targets. ``"auto"``: None for at most 4096 labels
+        (``EXACT_MAX_LABELS``), else ``min(16, n_labels)``; with ``negatives_sample``
+        an int it is ``min(16, n_labels)`` whatever the number of labels. At least
+        ``k``.
+    negatives_sample : int, "auto" or None, default="auto"
+        Sample the negatives: each batch's loss scores the labels the batch must score
+        (the kept labels of its rows, and with ``positives="onehot"`` its labels) and
+        this many labels drawn by ``sampling``, corrected by their expected count, the
+        student's module computing the logits of those labels only (its ``forward``
+        must take ``label_subset``, as :mod:`skdistill.nets`' modules do). Needs the
+        teacher's targets computed once (``teacher_top_m``) when the teacher is used.
+        None: the loss sums over every label. ``"auto"``: 1024
+        (``AUTO_NEGATIVES_SAMPLE``, at most ``n_labels``) above 4096 labels when the
+        student's module takes ``label_subset``, else None. Prediction always scores
+        every label.
+    sampling : {"uniform", "frequency"}, default="uniform"
+        How ``negatives_sample`` labels are drawn: ``"uniform"``, distinct labels
+        uniformly; ``"frequency"``, with replacement, in proportion to each label's
+        number of training examples plus one.
 
     Attributes
     ----------
@@ -133,6 +214,19 @@ class DoubleDistilledRanker(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
     n_features_in_ : int
     n_examples_ : int
         The number of ``(x, y)`` examples the student was trained on.
+    teacher_top_m_ : int or None
+        The resolved ``teacher_top_m`` (None when the teacher runs per batch, or is
+        not used).
+    negatives_sample_ : int or None
+        The resolved ``negatives_sample``.
+    teacher_dropped_mass_ : dict or None
+        With ``teacher_top_m_``: ``{"mean": ..., "max": ...}`` over the training rows of
+        the teacher's probability (after ``temperature``) on labels that were not kept.
+    teacher_log_weight_bound_ : float or None
+        With ``teacher_top_m_``: the largest ``|log w|`` that a label not kept would
+        have had (``softplus(a s)`` of the row's largest dropped score ``s`` for
+        ``"sigmoid"``), over the training rows; their weight ``w = 1`` is within this
+        of the exact one in log space (0 for ``"uniform"``).
 
     See Also
     --------
@@ -171,10 +265,16 @@ class DoubleDistilledRanker(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         "k": [Interval(Integral, 1, None, closed="left")],
         "random_state": ["random_state"],
         "memory": [None, str, HasMethods(["cache"])],
+        "teacher_top_m": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"}),
+                          None],
+        "negatives_sample": [Interval(Integral, 1, None, closed="left"),
+                             StrOptions({"auto"}), None],
+        "sampling": [StrOptions({"uniform", "frequency"})],
     }
 
     def __init__(self, student=None, teacher=None, *, positives="teacher", negatives="sigmoid",
-                 a=1.0, temperature=1.0, k=1, random_state=None, memory=None):
+                 a=1.0, temperature=1.0, k=1, random_state=None, memory=None,
+                 teacher_top_m="auto", negatives_sample="auto", sampling="uniform"):
         self.student = student
         self.teacher = teacher
         self.positives = positives
@@ -184,6 +284,9 @@ class DoubleDistilledRanker(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         self.k = k
         self.random_state = random_state
         self.memory = memory
+        self.teacher_top_m = teacher_top_m
+        self.negatives_sample = negatives_sample
+        self.sampling = sampling
 
     def _get_student(self):
         return _default_net(32, 20) if self.student is None else self.student
@@ -226,11 +329,20 @@ class DoubleDistilledRanker(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         X, y = validate_data(self, X, y, accept_sparse="csr", dtype=(np.float64, np.float32),
                              ensure_min_samples=2, multi_output=True)
         self.classes_, rows, labels = _examples(y, X.shape[0])
-        if self.k > len(self.classes_):
+        n_labels = len(self.classes_)
+        if self.k > n_labels:
             raise ValueError(
-                f"k={self.k} is larger than the number of labels ({len(self.classes_)}); "
+                f"k={self.k} is larger than the number of labels ({n_labels}); "
                 "precision@k needs k <= n_labels."
             )
+        top_m, sample = self._scale(n_labels, student)
+        if sample is not None:
+            # at scale the paper's networks read sparse rows and update sparsely
+            if self.student is None:
+                student = _default_net(32, 20, X.shape[1])
+            if self.teacher is None:
+                teacher = as_teacher(_default_net(512, 20, X.shape[1]))
+        self.teacher_top_m_, self.negatives_sample_ = top_m, sample
         if sample_weight is not None:
             sample_weight = check_sample_weight(sample_weight, X.shape[0])
         self.n_examples_ = len(rows)
@@ -238,19 +350,92 @@ class DoubleDistilledRanker(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         weights = None if routed["student"] is None else routed["student"][rows]
         teacher_seed, student_seed = draw_seeds(self.random_state, 2)
         fitted = self._fit_teacher(teacher.seeded(teacher_seed), X, rows, labels,
-                                   routed["teacher"])
+                                   routed["teacher"], sample)
         self.teacher_ = None if fitted is None else fitted.teacher
+        self.teacher_dropped_mass_ = self.teacher_log_weight_bound_ = None
         self.student_ = seed_random_states(clone(student), student_seed)
+        if top_m is None and sample is None:
+            with torch_seeded(student_seed):
+                self._fit_student(fitted, X, rows, labels, weights)
+            return self
+        targets = None
+        if fitted is not None and self._uses_teacher():
+            targets = cached_teacher_targets(self.memory)(
+                fitted, X, rows, self.classes_, top_m, float(self.temperature))
+            self.teacher_dropped_mass_ = {"mean": float(np.mean(targets.dropped_mass)),
+                                          "max": float(np.max(targets.dropped_mass))}
+            self.teacher_log_weight_bound_ = targets.log_weight_bound(self.negatives,
+                                                                      float(self.a))
+        sampler = None if sample is None else LabelSampler(
+            n_labels, sample, self.sampling, counts=np.bincount(labels, minlength=n_labels),
+            seed=student_seed)
+        row_labels = RowLabels.from_examples(rows, labels)
         with torch_seeded(student_seed):
-            self._fit_student(fitted, X, rows, labels, weights)
+            batches = RankingBatches(
+                self.student_, X, n_labels, row_labels=row_labels, targets=targets,
+                positives=self.positives, negatives=self.negatives, a=self.a,
+                temperature=self.temperature, sampler=sampler)
+            _fit_in_batches(self.student_, X, row_labels, routed["student"], self.classes_,
+                            batches)
         return self
 
-    def _fit_teacher(self, teacher, X, rows, labels, fit_params):
+    def _scale(self, n_labels, student):
+        """The resolved ``(teacher_top_m, negatives_sample)``, checked."""
+        large = n_labels > EXACT_MAX_LABELS
+        sample = self.negatives_sample
+        if sample == "auto":
+            sample = (min(AUTO_NEGATIVES_SAMPLE, n_labels)
+                      if large and scores_label_subsets(student) else None)
+        elif sample is not None:
+            if sample > n_labels:
+                raise ValueError(
+                    f"negatives_sample={sample} is larger than the number of labels "
+                    f"({n_labels}); sample at most n_labels labels, or set "
+                    "negatives_sample=None for the loss over every label."
+                )
+            if not scores_label_subsets(student):
+                raise ValueError(
+                    f"negatives_sample={sample} needs a student whose module scores a subset "
+                    f"of the labels, but {_module_name(student)}.forward takes no "
+                    "label_subset. Give its forward a label_subset=None argument (the logits "
+                    "of those labels only, as skdistill.nets' modules have), or set "
+                    "negatives_sample=None."
+                )
+        top_m = self.teacher_top_m
+        if top_m == "auto":
+            top_m = min(AUTO_TOP_M, n_labels) if large or sample is not None else None
+            top_m = None if top_m is None else max(top_m, self.k)
+        elif top_m is not None:
+            if top_m < self.k:
+                raise ValueError(
+                    f"teacher_top_m={top_m} is smaller than k={self.k}: the teacher's targets "
+                    "would not rank the k labels that precision@k counts. Set teacher_top_m "
+                    f">= {self.k}."
+                )
+            if top_m > n_labels:
+                raise ValueError(
+                    f"teacher_top_m={top_m} is larger than the number of labels ({n_labels}); "
+                    "keep at most n_labels labels per row."
+                )
+        if sample is not None and top_m is None and self._uses_teacher():
+            raise ValueError(
+                f"negatives_sample={sample} needs the teacher's targets computed once "
+                "(teacher_top_m an int, or 'auto'): the batch's label subset is made of the "
+                "teacher's top labels of its rows and the sample. Set teacher_top_m, or "
+                "negatives_sample=None."
+            )
+        return top_m, sample
+
+    def _fit_teacher(self, teacher, X, rows, labels, fit_params, sample=None):
         if teacher.prefit:
             teacher.check_knows(self.classes_[np.unique(labels)])
             return teacher
         if not self._uses_teacher():
             return None
+        if (sample is not None and is_skorch_net(teacher.teacher)
+                and scores_label_subsets(teacher.teacher)):
+            return cached(self.memory, fit_sampled_teacher, teacher)(
+                teacher, X, rows, labels, self.classes_, fit_params, sample, self.sampling)
         return cached(self.memory, fit_on_examples, teacher)(
             teacher, X, rows, self.classes_[labels], fit_params)
 
@@ -272,7 +457,9 @@ class DoubleDistilledRanker(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
     def _blocks(self, X):
         X = validate_data(self, X, accept_sparse="csr", dtype=(np.float64, np.float32),
                           reset=False)
-        width = max(len(self.classes_), X.shape[1], 1)
+        # a module that reads sparse rows never holds a dense block of X
+        dense_width = 0 if sparse.issparse(X) and reads_sparse(self.student_) else X.shape[1]
+        width = max(len(self.classes_), dense_width, 1)
         step = max(1, _BLOCK_ELEMENTS // width)
         for start in range(0, X.shape[0], step):
             yield net_logits(self.student_, X[start:start + step])
@@ -297,6 +484,15 @@ class DoubleDistilledRanker(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
 
     def predict_proba(self, X):
         """The student's softmax over the labels.
+
+        A multiclass reading of the scores: each row is a distribution over the labels
+        (rows sum to one), the probability that each label is *the* label of the row
+        as the student was trained to see it (one example per relevant label). It is
+        not a probability that each label is relevant (with several relevant labels
+        those would not sum to one), and it is not calibrated to be one: the ranking
+        loss fits the order of the scores, and double distillation down-weights
+        negatives. Rank with :meth:`decision_function` or :meth:`predict_top_k`; the
+        order is the same.
 
         Parameters
         ----------
@@ -337,21 +533,37 @@ class DoubleDistilledRanker(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         tops = [top_k_indices(block, k) for block in self._blocks(X)]
         return self.classes_.take(_concatenate(tops, k).astype(np.intp))
 
-    def predict(self, X):
-        """The best label of each row.
+    def predict(self, X, k=None):
+        """The best label of each row, or with ``k`` its ``k`` best labels.
+
+        ``k`` is what makes the top ``k`` reachable through a
+        :class:`~sklearn.pipeline.Pipeline`, whose ``predict(X, **params)`` hands its
+        parameters to the last step: ``pipe.predict(X, k=5)`` (with metadata routing
+        enabled, request it with ``set_predict_request(k=True)``).
 
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        k : int, default=None
+            None: the best label. An int: :meth:`predict_top_k` with this ``k``.
 
         Returns
         -------
-        labels : ndarray of shape (n_samples,)
+        labels : ndarray of shape (n_samples,), or (n_samples, k) when ``k`` is given
         """
+        if k is not None:
+            return self.predict_top_k(X, k)
         return self.predict_top_k(X, 1)[:, 0]
 
     def score(self, X, y, sample_weight=None):
         """Precision@k of the ranking (``k`` from the parameter).
+
+        The mean over the rows of ``X`` of the fraction of each row's ``k`` best labels
+        that are relevant (:func:`~skdistill.metrics.precision_at_k`). A row of ``y``
+        without any relevant label counts, with precision 0: it is in the mean (unlike
+        in :meth:`fit`, which leaves such rows out, with a warning), so the score is
+        that of the rows as given; leave them out of ``X`` and ``y`` to score only
+        rows that have a label.
 
         Parameters
         ----------
@@ -401,6 +613,61 @@ class DoubleDistilledRanker(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
         return tags
+
+
+def _module_name(net):
+    module = net.module if isinstance(net.module, type) else type(net.module)
+    return module.__name__
+
+
+def _fit_in_batches(net, X, row_labels, sample_weight, classes, batches):
+    """Fit ``net`` in place on the training rows of ``row_labels``, each weighted by its
+    number of labels (and its ``sample_weight``, one per row of ``X``, or None), with the
+    targets and label subsets of ``batches`` (a
+    :class:`~skdistill._ranking_batches.RankingBatches`)."""
+    from .losses import DoubleDistillationLoss, SampledDoubleDistillationLoss
+
+    criterion = DoubleDistillationLoss if batches.sampler is None else SampledDoubleDistillationLoss
+    weights = row_labels.counts.astype(np.float64)
+    if sample_weight is not None:
+        weights *= np.asarray(sample_weight, dtype=np.float64)[row_labels.rows]
+    # a label of each row stratifies a validation split, as the examples' labels would
+    meta = _LABELS_AND_WEIGHTS.pack(y_index=row_labels.labels[row_labels.indptr[:-1]],
+                                    sample_weight=row_weights(weights, len(weights)))
+    settings = {**without_criterion_params(net), "iterator_train__collate_fn": batches,
+                "iterator_valid__collate_fn": batches}
+    fit_net(net, X, meta, classes=classes, layout=_LABELS_AND_WEIGHTS, criterion=criterion,
+            kind="logits", settings=settings, labels_of=_labels_if_all_known,
+            rows=row_labels.rows, valid_acc=False)
+    return net
+
+
+def fit_sampled_teacher(teacher, X, rows, labels, classes, fit_params, sample, sampling):
+    """The ranker's teacher step at scale: a net teacher fitted on the examples ``(X[rows],
+    labels)`` by the ordinary softmax cross-entropy with ``sample`` sampled negatives
+    (each row's examples together, see :mod:`skdistill._ranking_batches`).
+
+    ``teacher`` is the adapter of an unfitted, seeded skorch net whose module scores
+    label subsets; ``fit_params`` has at most a ``sample_weight`` per row of ``X``.
+    Returns the adapter of the fitted net.
+    """
+    extra = set(fit_params) - {"sample_weight"}
+    if extra:
+        raise ValueError(
+            f"a net teacher fitted with sampled negatives takes only sample_weight; got "
+            f"metadata {sorted(extra)} routed to it."
+        )
+    net = teacher.teacher
+    row_labels = RowLabels.from_examples(rows, labels)
+    sampler = LabelSampler(len(classes), sample, sampling,
+                           counts=np.bincount(labels, minlength=len(classes)), seed=teacher.seed)
+    batches = RankingBatches(net, X, len(classes), row_labels=row_labels, targets=None,
+                             positives="onehot", negatives="uniform", a=1.0, temperature=1.0,
+                             sampler=sampler)
+    with torch_seeded(teacher.seed):
+        _fit_in_batches(net, X, row_labels, fit_params.get("sample_weight"), classes,
+                        batches)
+    return teacher
 
 
 def _check_student(student):
@@ -484,6 +751,7 @@ def _ranking_targets(teacher, classes, positives, negatives, a, temperature, Xb,
 
     if teacher is not None:
         S, P = as_teacher(teacher).scores(Xb, classes)
+        check_teacher_scores(S, P, len(labels), len(classes))
     if positives == "teacher":
         # torch's softmax: one fused pass per row, several times faster than SciPy's at
         # 10^5 labels, where this runs once per batch

@@ -34,7 +34,8 @@ def teacher_student_router(owner, teacher, student):
 
 
 def route_fit(owner, teacher, sample_weight, fit_params):
-    """``{"teacher": fit parameters, "student": sample_weight or None}`` for one fit.
+    """``{"teacher": fit parameters, "student": sample_weight or None, "student_fit": further
+    fit parameters of the student}`` for one fit.
 
     ``teacher`` is the teacher's adapter; without routing, ``sample_weight`` goes to a
     teacher fitted here, which must take it.
@@ -43,15 +44,10 @@ def route_fit(owner, teacher, sample_weight, fit_params):
         routed = process_routing(owner, "fit", sample_weight=sample_weight, **fit_params)
         teacher_params = dict(routed.teacher.fit) if "teacher" in routed else {}
         student_params = dict(routed.student.fit)
-        extra = set(student_params) - {"sample_weight"}
-        if extra:
-            raise ValueError(
-                f"the student's fit on soft targets takes only sample_weight; got "
-                f"metadata {sorted(extra)} routed to it."
-            )
-        return {"teacher": teacher_params, "student": student_params.get("sample_weight")}
+        return {"teacher": teacher_params, "student": student_params.pop("sample_weight", None),
+                "student_fit": student_params}
     teacher_params = {}
     if sample_weight is not None and not teacher.prefit:
         teacher.check_sample_weight()
         teacher_params["sample_weight"] = sample_weight
-    return {"teacher": teacher_params, "student": sample_weight}
+    return {"teacher": teacher_params, "student": sample_weight, "student_fit": {}}

@@ -8,6 +8,12 @@ quantity that Proposition 3 of the paper charges to the student. The package cho
 by these scores: among candidate teachers (:func:`compare_teachers`,
 :class:`~skdistill.TeacherSearchCV`) and the temperature of one teacher
 (``DistilledClassifier(temperature="auto")``, :func:`search_temperature`).
+
+Regression is the same identity in squared error: for predictions ``f(x)`` of a real
+target, ``E_y ||f(x) - y||^2 = ||f(x) - f*(x)||^2 + E_y ||f*(x) - y||^2`` with
+``f*(x) = E[y | x]``; the last term, the noise variance, is shared by every teacher, so
+held-out MSE differences (``scoring="mse"``) estimate differences of the teachers' MSE to
+the regression function (:class:`~skdistill.TeacherSearchRegressorCV`).
 """
 
 from __future__ import annotations
@@ -22,12 +28,25 @@ from scipy.special import log_softmax
 from sklearn.utils import Bunch
 from sklearn.utils._param_validation import StrOptions, validate_params
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import _num_samples, column_or_1d
+from sklearn.utils.validation import _num_samples, check_array, column_or_1d
 
-from ._teacher import TeacherAdapter, as_teacher, check_splits, cross_fit_proba
-from ._validation import check_probabilities, check_sample_weight, resolve_classes
+from ._teacher import TeacherAdapter, as_teacher, check_splits, cross_fit_outputs
+from ._validation import (
+    check_predictions,
+    check_probabilities,
+    check_sample_weight,
+    resolve_classes,
+)
 
-SCORINGS = ("brier", "log_loss")
+#: Scores of class-probabilities, and of a regression teacher's predictions.
+CLASSIFICATION_SCORINGS = ("brier", "log_loss")
+REGRESSION_SCORINGS = ("mse",)
+SCORINGS = CLASSIFICATION_SCORINGS + REGRESSION_SCORINGS
+
+
+def scoring_task(scoring):
+    """The task a scoring compares teachers of: "classification" or "regression"."""
+    return "regression" if scoring in REGRESSION_SCORINGS else "classification"
 
 
 # --------------------------------------------------------------------------- #
@@ -36,7 +55,14 @@ SCORINGS = ("brier", "log_loss")
 
 
 def per_row_scores(P, y_index, scoring):
-    """Per-row proper score of the probability matrix ``P`` at the true columns."""
+    """Per-row proper score of the probability matrix ``P`` at the true columns ``y_index``.
+
+    For ``scoring="mse"``, ``P`` holds predictions and ``y_index`` the true values; the
+    score of a row is its squared error, summed over the outputs of a 2-D target.
+    """
+    if scoring == "mse":
+        residual = (np.asarray(P, dtype=np.float64) - y_index).reshape(P.shape[0], -1)
+        return np.einsum("ij,ij->i", residual, residual)
     rows = np.arange(P.shape[0])
     if scoring == "brier":
         residual = P.copy()
@@ -177,26 +203,41 @@ def search_temperature(P, y_index, *, scoring="brier", sample_weight=None):
 
 
 def _as_candidate(candidate):
-    """A teacher's adapter, or the candidate itself when it is a probability matrix."""
+    """A teacher's adapter, or the candidate itself when it is a probability (or
+    prediction) matrix."""
     if isinstance(candidate, TeacherAdapter) or not (hasattr(candidate, "fit")
                                                      or callable(candidate)):
         return candidate
     return as_teacher(candidate)
 
 
-def _checked(names, candidates):
+_OTHER_SCORING = {
+    "classification": " To compare regression teachers, pass scoring='mse'.",
+    "regression": " scoring='mse' compares regression teachers; compare classifiers with "
+                  "scoring='brier'.",
+}
+
+
+def check_candidate(name, candidate, task, other_task_hint=""):
+    """Refuse a candidate that is not a teacher of ``task``, naming it; a candidate of the
+    other task also gets ``other_task_hint`` (where to compare it)."""
+    try:
+        candidate.check(task)
+    except TypeError as exc:
+        hint = other_task_hint if candidate.task not in (None, task) else ""
+        raise TypeError(f"candidate {name!r}: {exc}{hint}") from exc
+
+
+def _checked(names, candidates, task):
     for name, candidate in zip(names, candidates):
         if isinstance(candidate, TeacherAdapter):
-            try:
-                candidate.check()
-            except TypeError as exc:
-                raise TypeError(f"candidate {name!r}: {exc}") from exc
+            check_candidate(name, candidate, task, _OTHER_SCORING[task])
     return names, candidates
 
 
-def _base_name(candidate):
+def _base_name(candidate, task):
     if not isinstance(candidate, TeacherAdapter):
-        return "proba"
+        return "predictions" if task == "regression" else "proba"
     model = candidate.estimator  # a function has a name, an estimator its class's
     return getattr(model, "__name__", type(model).__name__).lower()
 
@@ -215,19 +256,19 @@ def auto_names(names):
     return names
 
 
-def _named_candidates(candidates):
+def _named_candidates(candidates, task):
     if isinstance(candidates, dict):
         if not candidates:
             raise ValueError("candidates is an empty dict; give at least one teacher.")
         names = [str(name) for name in candidates]
         if len(set(names)) != len(names):
             raise ValueError(f"candidate names must be distinct as strings; got {names}.")
-        return _checked(names, [_as_candidate(c) for c in candidates.values()])
+        return _checked(names, [_as_candidate(c) for c in candidates.values()], task)
     values = list(candidates) if isinstance(candidates, list | tuple) else [candidates]
     if not values:
         raise ValueError("candidates is empty; give at least one teacher.")
     values = [_as_candidate(c) for c in values]
-    return _checked(auto_names(_base_name(c) for c in values), values)
+    return _checked(auto_names(_base_name(c, task) for c in values), values, task)
 
 
 def _check_proba_candidate(P, name, n_samples, classes):
@@ -248,6 +289,28 @@ def _check_proba_candidate(P, name, n_samples, classes):
         raise ValueError(f"{what} must have shape (n_samples, n_classes) = ({n_samples}, "
                          f"{len(classes)}), one row per label in y; got shape {P.shape}.")
     return check_probabilities(P, n_classes=len(classes), name=what)
+
+
+def _n_outputs(y):
+    """The ``n_outputs`` of :func:`~skdistill._validation.check_predictions` for target ``y``."""
+    return None if y.ndim == 1 else y.shape[1]
+
+
+def _check_prediction_candidate(predictions, name, y):
+    if not hasattr(predictions, "__len__"):
+        raise TypeError(f"candidate {name!r} is a {type(predictions).__name__}, which is neither "
+                        "a regressor, a FrozenEstimator, a callable X -> predictions, nor an "
+                        "array of predictions.")
+    return check_predictions(predictions, n_samples=y.shape[0], n_outputs=_n_outputs(y),
+                             name=f"the predictions of candidate {name!r}")
+
+
+def check_regression_target(y):
+    """A regression target: numeric, finite, 1-D or 2-D (one column per output), float64."""
+    y = check_array(y, input_name="y", ensure_2d=False, dtype="numeric", ensure_min_samples=0)
+    if y.ndim > 2:
+        raise ValueError(f"y must be 1-D or 2-D (one column per output); got shape {y.shape}.")
+    return y.astype(np.float64, copy=False)
 
 
 # --------------------------------------------------------------------------- #
@@ -275,7 +338,8 @@ def _check_proba_candidate(P, name, n_samples, classes):
 def compare_teachers(candidates, X, y, *, scoring="brier", cv=5, classes=None, n_jobs=None,
                      random_state=None, sample_weight=None, return_per_row=False,
                      return_proba=False, return_estimators=False):
-    """Held-out proper scores of candidate teachers, with paired standard errors.
+    """Held-out proper scores of candidate teachers (classifiers or, with ``scoring="mse"``,
+    regressors), with paired standard errors.
 
     A teacher helps a student to the extent that its probabilities are close to the
     Bayes class-probabilities ``p*`` in mean squared error (Proposition 3 of Menon et
@@ -290,16 +354,29 @@ def compare_teachers(candidates, X, y, *, scoring="brier", cv=5, classes=None, n
     every candidate, the held-out score, its standard error, and all pairwise
     differences with standard errors paired over rows.
 
+    Regression teachers (``scoring="mse"``, for
+    :class:`~skdistill.DistilledRegressor`) are chosen by the same identity in squared
+    error. A student distilled from predictions ``f(x)`` of a real target learns
+    ``f`` instead of the regression function ``f*(x) = E[y | x]``, and for any
+    prediction::
+
+        E_y ||f(x) - y||^2 = ||f(x) - f*(x)||^2 + E_y ||f*(x) - y||^2
+
+    where the last term, the noise variance at ``x``, is the same for every teacher:
+    the **difference of two teachers' held-out MSEs is an unbiased estimate of the
+    difference of their MSEs to f***.
+
     Every candidate is scored on the same rows ``(X, y)``:
 
-    - an unfitted classifier is scored out of fold: clones are fitted on the training
-      folds of ``cv`` and predict their test fold (as ``cross_val_predict``), all
-      candidates' fits in one joblib pool over ``n_jobs``;
-    - a :class:`~sklearn.frozen.FrozenEstimator` around a fitted classifier, or a
-      callable ``X -> probabilities``, predicts ``X`` as is: ``(X, y)`` must then be
-      held out from its training data;
+    - an unfitted classifier (regressor) is scored out of fold: clones are fitted on
+      the training folds of ``cv`` and predict their test fold (as
+      ``cross_val_predict``), all candidates' fits in one joblib pool over ``n_jobs``;
+    - a :class:`~sklearn.frozen.FrozenEstimator` around a fitted classifier (regressor),
+      or a callable ``X -> probabilities`` (``X -> predictions``), predicts ``X`` as
+      is: ``(X, y)`` must then be held out from its training data;
     - an array of shape ``(n_samples, n_classes)`` is taken as held-out probabilities
-      on the rows of ``y`` (``X`` may be None if every candidate is an array).
+      on the rows of ``y`` (with ``scoring="mse"``, an array of the shape of ``y`` as
+      held-out predictions; ``X`` may be None if every candidate is an array).
 
     Probabilities come from ``predict_proba`` (or a softmax of ``decision_function``)
     and their columns are aligned to ``classes`` by label, exactly as
@@ -310,29 +387,37 @@ def compare_teachers(candidates, X, y, *, scoring="brier", cv=5, classes=None, n
     candidates : dict, list or single candidate
         ``{name: candidate}``, or a list of candidates named by their lower-case class
         name (numbered when repeated, as :func:`~sklearn.pipeline.make_pipeline`
-        does; arrays are named ``"proba"``). A candidate is an unfitted classifier, a
-        ``FrozenEstimator``, a callable, or a probability matrix (1-D: positive-class
-        probability of a binary problem).
+        does; arrays are named ``"proba"``, or ``"predictions"`` with ``scoring="mse"``).
+        A candidate is an unfitted classifier, a ``FrozenEstimator``, a callable, or a
+        probability matrix (1-D: positive-class probability of a binary problem); with
+        ``scoring="mse"``, an unfitted regressor, a ``FrozenEstimator``, a callable
+        ``X -> predictions``, or an array of predictions.
     X : array-like of shape (n_samples, n_features) or None
         Inputs of the scored rows; None only if every candidate is an array.
-    y : array-like of shape (n_samples,)
-        Labels of the scored rows.
-    scoring : {"brier", "log_loss"}, default="brier"
+    y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+        Labels of the scored rows; with ``scoring="mse"``, their real-valued targets
+        (2-D for several outputs).
+    scoring : {"brier", "log_loss", "mse"}, default="brier"
         Per-row score: ``"brier"``, the multiclass Brier score ``||p(x) - e_y||^2``
         summed over classes (as :func:`~skdistill.metrics.multiclass_brier_score`);
         ``"log_loss"``, ``-log p_y(x)`` (clipped as in
         :func:`sklearn.metrics.log_loss`). Both are proper scores, but **only the Brier
         differences estimate differences of MSE to p***; log-loss differences
-        estimate differences of the KL divergence from ``p*``.
+        estimate differences of the KL divergence from ``p*``. ``"mse"`` scores
+        regression teachers: the squared error ``||f(x) - y||^2`` (summed over the
+        outputs of a 2-D ``y``), whose differences estimate differences of MSE to the
+        regression function ``f*``.
     cv : int, cross-validation generator or iterable, default=5
         Folds for the unfitted candidates, as in
         :func:`~sklearn.model_selection.cross_val_predict`: an int (None means 5) gives
-        :class:`~sklearn.model_selection.StratifiedKFold` (not shuffled). The folds must
+        :class:`~sklearn.model_selection.StratifiedKFold` (not shuffled), or
+        :class:`~sklearn.model_selection.KFold` with ``scoring="mse"``. The folds must
         partition the rows. All candidates use the same folds. If the rows are stored
-        in some order (by class, by time), pass a shuffling splitter.
+        in some order (by class, by time, by target), pass a shuffling splitter.
     classes : array-like of shape (n_classes,), default=None
         Every class label, in column order; default the sorted labels of ``y``. Give
-        them when a prefit candidate knows classes absent from ``y``.
+        them when a prefit candidate knows classes absent from ``y``. Must be None
+        with ``scoring="mse"``.
     n_jobs : int, default=None
         Parallel fits (joblib); None means 1 unless in a ``joblib.parallel_config``
         context.
@@ -348,7 +433,7 @@ def compare_teachers(candidates, X, y, *, scoring="brier", cv=5, classes=None, n
         Also return the per-row scores.
     return_proba : bool, default=False
         Also return every candidate's held-out probabilities (e.g. to reuse an
-        out-of-fold matrix as soft targets).
+        out-of-fold matrix as soft targets), or predictions with ``scoring="mse"``.
     return_estimators : bool, default=False
         Also return the fitted fold clones of the cross-validated candidates.
 
@@ -367,7 +452,8 @@ def compare_teachers(candidates, X, y, *, scoring="brier", cv=5, classes=None, n
         - ``best_index``, ``best_name`` : the candidate with the lowest score. Whether
           it is *clearly* the best is for ``differences`` and their standard errors
           to say.
-        - ``classes`` : ndarray of shape (n_classes,), the column order.
+        - ``classes`` : ndarray of shape (n_classes,), the column order (None with
+          ``scoring="mse"``).
         - ``n_samples`` : int, scored rows; ``n_splits`` : int or None.
         - ``n_fits`` : int, model fits performed; ``fit_time`` : float, seconds spent
           fitting and predicting, summed over fits; ``total_time`` : float, wall-clock
@@ -375,7 +461,8 @@ def compare_teachers(candidates, X, y, *, scoring="brier", cv=5, classes=None, n
         - ``per_row_scores`` : ndarray of shape (n_candidates, n_samples), if
           ``return_per_row``.
         - ``proba`` : list of ndarray of shape (n_samples, n_classes), if
-          ``return_proba``.
+          ``return_proba`` (of the shape of ``y``, the predictions, with
+          ``scoring="mse"``).
         - ``estimators`` : list, per candidate the fitted fold clones in the order of
           the folds (None for a candidate that is not cross-validated), if
           ``return_estimators``.
@@ -400,6 +487,9 @@ def compare_teachers(candidates, X, y, *, scoring="brier", cv=5, classes=None, n
     With these, ``differences[i, j]`` of the Brier score is an unbiased estimate of
     ``E_x ||p_i(x) - p*(x)||^2 - E_x ||p_j(x) - p*(x)||^2``; the constant
     ``E ||p*(x) - e_y||^2`` is unknown, so single Brier scores are MSEs only up to it.
+    Likewise ``differences[i, j]`` of the MSE estimates
+    ``E_x ||f_i(x) - f*(x)||^2 - E_x ||f_j(x) - f*(x)||^2``, up to the unknown noise
+    variance ``E ||f*(x) - y||^2`` in each single score.
     Picking the lowest of many noisy scores favours lucky candidates: its score is
     optimistic.
 
@@ -425,11 +515,33 @@ def compare_teachers(candidates, X, y, *, scoring="brier", cv=5, classes=None, n
     >>> d, se = result.differences[1, 0], result.difference_standard_errors[1, 0]
     >>> bool(d / se > 3)  # the tree is clearly farther from p* than the logistic model
     True
+
+    Regression teachers, by their held-out squared error:
+
+    >>> from sklearn.datasets import make_friedman1
+    >>> from sklearn.ensemble import HistGradientBoostingRegressor
+    >>> from sklearn.linear_model import Ridge
+    >>> X, y = make_friedman1(400, noise=1.0, random_state=0)
+    >>> boosting = HistGradientBoostingRegressor(max_iter=50, random_state=0)
+    >>> result = compare_teachers([Ridge(), boosting], X, y, scoring="mse")
+    >>> result.best_name
+    'histgradientboostingregressor'
+    >>> d, se = result.differences[0, 1], result.difference_standard_errors[0, 1]
+    >>> bool(d / se > 3)  # the linear model is clearly farther from f* (the noise cancels)
+    True
     """
     start = time.perf_counter()
-    names, values = _named_candidates(candidates)
-    y = column_or_1d(y, warn=True)
-    check_classification_targets(y)
+    task = scoring_task(scoring)
+    names, values = _named_candidates(candidates, task)
+    if task == "regression":
+        if classes is not None:
+            raise ValueError("classes has no meaning with scoring='mse', which compares "
+                             "regression teachers; leave classes=None.")
+        y = check_regression_target(y)
+    else:
+        y = column_or_1d(y, warn=True)
+        check_classification_targets(y)
+        classes = resolve_classes(y, classes)
     n_samples = y.shape[0]
     if n_samples < 2:
         raise ValueError(f"y has {n_samples} row(s); standard errors need at least 2.")
@@ -438,7 +550,7 @@ def compare_teachers(candidates, X, y, *, scoring="brier", cv=5, classes=None, n
                    if isinstance(value, TeacherAdapter)]
         if needs_X:
             raise ValueError(f"X is None but candidates {needs_X} must predict on X; pass X, "
-                             "or give only probability matrices.")
+                             "or give only probability (prediction) matrices.")
     elif _num_samples(X) != n_samples:
         raise ValueError(f"X has {_num_samples(X)} rows but y has {n_samples}.")
     fit_params = [{} for _ in values]
@@ -450,7 +562,7 @@ def compare_teachers(candidates, X, y, *, scoring="brier", cv=5, classes=None, n
                     f"candidate {name!r} ({type(value.teacher).__name__})")
                 fit_params[i] = {"sample_weight": sample_weight}
     result = score_candidates(
-        names, values, X, y, scoring=scoring, cv=cv, classes=resolve_classes(y, classes),
+        names, values, X, y, scoring=scoring, cv=cv, classes=classes,
         n_jobs=n_jobs, random_state=random_state, fit_params=fit_params,
         sample_weight=sample_weight,
     )
@@ -472,22 +584,26 @@ def score_candidates(names, candidates, X, y, *, scoring, cv, classes, n_jobs=No
     """The work of :func:`compare_teachers` on checked inputs.
 
     ``candidates`` are teacher adapters (a prefit one predicts ``X``, one fitted here is
-    cross-fitted) or probability matrices. ``fit_params`` holds one dict of fit
-    parameters per candidate (row-aligned ones are indexed by the training fold);
-    ``split_params`` go to the splitter's ``split``; ``sample_weight`` weights the
-    per-row scores. Returns the result ``Bunch`` with ``per_row_scores``, ``proba`` and
-    ``estimators`` always included.
+    cross-fitted) or probability matrices. ``classes=None`` means regression teachers
+    (``scoring="mse"``), whose outputs are predictions of the real-valued ``y``.
+    ``fit_params`` holds one dict of fit parameters per candidate (row-aligned ones are
+    indexed by the training fold); ``split_params`` go to the splitter's ``split``;
+    ``sample_weight`` weights the per-row scores. Returns the result ``Bunch`` with
+    ``per_row_scores``, ``proba`` (the held-out outputs) and ``estimators`` always
+    included.
     """
     n_samples = y.shape[0]
+    regression = classes is None
     fit_params = fit_params or [{} for _ in candidates]
     probas = [None] * len(candidates)
     to_fit = []
     for i, (name, candidate) in enumerate(zip(names, candidates)):
         if not isinstance(candidate, TeacherAdapter):
-            probas[i] = _check_proba_candidate(candidate, name, n_samples, classes)
+            probas[i] = (_check_prediction_candidate(candidate, name, y) if regression else
+                         _check_proba_candidate(candidate, name, n_samples, classes))
         elif candidate.prefit:
             try:
-                probas[i] = candidate.proba(X, classes)
+                probas[i] = candidate.outputs(X, classes)
             except ValueError as exc:
                 raise ValueError(f"candidate {name!r}: {exc}") from exc
         else:
@@ -501,15 +617,23 @@ def score_candidates(names, candidates, X, y, *, scoring, cv, classes, n_jobs=No
             cv, X, y, random_state=random_state, split_params=split_params,
             hint=" To score on a single held-out set, fit the candidates yourself and pass "
                  "them in sklearn.frozen.FrozenEstimator with the held-out (X, y).",
+            classifier=not regression,
         )
-        results = cross_fit_proba([candidates[i] for i in to_fit], X, y, classes, splits,
-                                  n_jobs=n_jobs, fit_params=[fit_params[i] for i in to_fit])
+        results = cross_fit_outputs([candidates[i] for i in to_fit], X, y, classes, splits,
+                                    n_jobs=n_jobs, fit_params=[fit_params[i] for i in to_fit])
         for i, result in zip(to_fit, results):
-            probas[i], estimators[i] = result.proba, result.estimators
+            probas[i], estimators[i] = result.outputs, result.estimators
             fit_time += result.fit_time
 
-    y_index = np.searchsorted(classes, y)
-    per_row = np.stack([per_row_scores(P, y_index, scoring) for P in probas])
+    if regression:
+        # a teacher's own shape (a net's one column for a 1-D y) is reconciled with y's
+        probas = [P if not isinstance(c, TeacherAdapter) else
+                  _check_prediction_candidate(P, name, y)
+                  for name, c, P in zip(names, candidates, probas)]
+        targets = y
+    else:
+        targets = np.searchsorted(classes, y)
+    per_row = np.stack([per_row_scores(P, targets, scoring) for P in probas])
     result = summarise_scores(names, per_row, scoring, sample_weight)
     result.update(
         classes=classes,

@@ -1,12 +1,13 @@
-"""The teacher step: from any teacher to class-probabilities aligned to the student's classes.
+"""The teacher step: from any teacher to class-probabilities aligned to the student's classes,
+or, for a regression teacher, to its predictions.
 
 What the user passes as a teacher is resolved once per fit, by :func:`as_teacher`, into a
 :class:`TeacherAdapter`: the one object the estimators ask for what they need of a
-teacher — fit it with routed parameters, its probabilities (checked, and aligned to
-``classes_`` by label, so that a class the teacher never saw gets probability zero), its
-scores, and what it can take (sparse input, NaN, ``sample_weight``, whether it is
-queried batch by batch while a student trains). No code outside this module asks what
-kind of teacher it holds.
+teacher — fit it with routed parameters, its outputs (probabilities checked and aligned
+to ``classes_`` by label, so that a class the teacher never saw gets probability zero;
+a regressor's predictions), its scores, and what it can take (sparse input, NaN,
+``sample_weight``, multi-output targets, whether it is queried batch by batch while a
+student trains). No code outside this module asks what kind of teacher it holds.
 
 The kinds, each an adapter class; a ``FrozenEstimator`` around any of them is the same
 kind, prefit:
@@ -16,12 +17,21 @@ kind, prefit:
 - a skorch net, or a ``Pipeline`` ending in one (:class:`_NetTeacher`): fitted through
   the net support shared with the student adapters (real classes, float32, logits),
   predicted in its own row batches, and seeded through the torch RNG;
-- a callable ``X -> probabilities`` (:class:`_CallableTeacher`): never fitted, called
-  once on all its rows.
+- a scikit-learn regressor (:class:`_RegressorTeacher`), and a skorch
+  ``NeuralNetRegressor`` or a ``Pipeline`` ending in one (:class:`_NetRegressorTeacher`):
+  their predictions are the outputs, for :class:`~skdistill.DistilledRegressor`;
+- a callable ``X -> probabilities`` or ``X -> predictions`` (:class:`_CallableTeacher`):
+  never fitted, called once on all its rows.
+
+Each kind serves one task (``TeacherAdapter.task``), and ``check(task)`` refuses a
+teacher of the other one, naming the estimator that distils it. The task is also the one
+seam of the shared steps: ``outputs(X, classes)`` is the probabilities aligned to
+``classes``, or, with ``classes=None``, the predictions of a regression teacher, whose
+folds are then plain ``KFold`` (as ``cross_val_predict`` makes for a regressor).
 
 Adding a teacher kind means subclassing :class:`TeacherAdapter` and one
 :func:`register_teacher_adapter` call. The out-of-fold loop (:func:`check_splits`,
-:func:`cross_fit_proba`) and the cached teacher step (:func:`teacher_step`) serve every
+:func:`cross_fit_outputs`) and the cached teacher step (:func:`teacher_step`) serve every
 kind and every estimator.
 """
 
@@ -30,6 +40,7 @@ from __future__ import annotations
 import contextlib
 import numbers
 import time
+from functools import partial
 
 import numpy as np
 from scipy import sparse
@@ -47,10 +58,20 @@ from sklearn.utils.validation import (
     has_fit_parameter,
 )
 
-from ._net_fitting import fit_net_on_labels
-from ._nets import ends_in_skorch_net, log_odds, net_proba, net_scores, torch_seeded
+from ._net_fitting import fit_net_on_labels, fit_net_on_values
+from ._nets import (
+    ends_in_skorch_net,
+    is_regressor_net,
+    log_odds,
+    net_proba,
+    net_scores,
+    predict_net_values,
+    torch_seeded,
+)
+from ._pipelines import final_estimator
 from ._seeding import seed_random_states, seeded_splitter
-from ._validation import align_columns, check_probabilities
+from ._validation import align_columns, check_probabilities, estimator_type
+from ._verbose import phase
 
 _UNKNOWN_CLASSES_HINT = (
     "A prefit teacher must have been trained on a subset of the classes of y; if y's "
@@ -111,6 +132,9 @@ class TeacherAdapter:
 
     #: Short name of the kind, for messages and repr.
     name = "classifier"
+    #: What the teacher's outputs serve: "classification" (class-probabilities),
+    #: "regression" (predictions), or None for either (a callable).
+    task = "classification"
 
     def __init__(self, teacher, seed=None):
         self.teacher = teacher
@@ -145,8 +169,14 @@ class TeacherAdapter:
         """
         return False
 
-    def check(self):
-        """Refuse, before any fitting, a teacher that cannot give class-probabilities."""
+    def check(self, task="classification"):
+        """Refuse, before any fitting, a teacher that cannot serve ``task``.
+
+        ``task`` is what the caller distils: "classification" needs class-probabilities,
+        "regression" predictions. A teacher of the other task is refused with a
+        ``TypeError`` naming the estimator that distils it.
+        """
+        self._check_task(task)
         if not (hasattr(self.teacher, "predict_proba")
                 or hasattr(self.teacher, "decision_function")):
             raise TypeError(
@@ -157,10 +187,18 @@ class TeacherAdapter:
             )
         return self
 
+    def _check_task(self, task):
+        if self.task is not None and task != self.task:
+            raise TypeError(_wrong_task(self.estimator, task))
+
     def accepts_sparse(self):
         """Whether the teacher takes sparse ``X`` (no, for a model without scikit-learn tags)."""
         tags = _tags(self.teacher)
         return False if tags is None else tags.input_tags.sparse
+
+    def multi_output(self):
+        """Whether the teacher fits a 2-D target ``y`` (several outputs)."""
+        return get_tags(self.estimator).target_tags.multi_output
 
     def allow_nan(self):
         """Whether the teacher takes ``X`` with NaN (a model without scikit-learn tags is
@@ -266,14 +304,29 @@ class TeacherAdapter:
         -------
         P : ndarray of shape (n_samples, n_classes)
         """
+        return self._by_chunks(partial(self._aligned_proba, classes=classes), X, len(classes))
+
+    def outputs(self, X, classes):
+        """What the teacher step hands on: :meth:`proba` aligned to ``classes``.
+
+        A regression teacher's outputs are its predictions (``classes`` is then None).
+        """
+        return self.proba(X, classes)
+
+    def _by_chunks(self, predict, X, width):
+        """``predict(X)``, called on row chunks of ``X`` (:meth:`_chunk`) when it is large;
+        ``width`` is the number of values per row of the result."""
         n_samples = _num_samples(X)
-        step = self._chunk(X, len(classes))
+        step = self._chunk(X, width)
         if step >= n_samples:
-            return self._aligned_proba(X, classes)
-        P = np.empty((n_samples, len(classes)))
+            return predict(X)
+        out = None
         for rows in gen_batches(n_samples, step):
-            P[rows] = self._aligned_proba(_safe_indexing(X, rows), classes)
-        return P
+            part = predict(_safe_indexing(X, rows))
+            if out is None:
+                out = np.empty((n_samples,) + part.shape[1:])
+            out[rows] = part
+        return out
 
     def _aligned_proba(self, X, classes):
         raw, what = self.raw_proba(X)
@@ -281,8 +334,42 @@ class TeacherAdapter:
         raw = check_probabilities(raw, n_samples=_num_samples(X), n_classes=len(own), name=what)
         return align_columns(raw, own, classes, where="y", hint=_UNKNOWN_CLASSES_HINT)
 
+    @property
+    def multilabel(self):
+        """Whether the fitted teacher was fitted on a label indicator matrix (a 2-D ``y``):
+        one probability per label, each of a label being relevant, rows not summing to
+        one (``OneVsRestClassifier``'s ``multilabel_``, or a label binarizer of type
+        ``"multilabel-indicator"``, as ``MLPClassifier`` keeps)."""
+        model = self.estimator
+        if getattr(model, "multilabel_", False) is True:
+            return True
+        binarizer = getattr(model, "label_binarizer_", None) or getattr(
+            model, "_label_binarizer", None)
+        return str(getattr(binarizer, "y_type_", "")).startswith("multilabel")
+
+    def _multilabel_scores(self, X):
+        """Scores and positives of a multi-label teacher: its ``decision_function`` (else
+        the log-odds of its per-label probabilities) and those probabilities divided by
+        their row sum (uniform where every label has probability zero)."""
+        what = "teacher.predict_proba of a multi-label teacher"
+        P = np.asarray(self.teacher.predict_proba(X), dtype=np.float64)
+        if P.ndim != 2 or P.shape[0] != _num_samples(X):
+            raise ValueError(f"{what} must have shape (n_samples, n_labels); got {P.shape}.")
+        if not np.all(np.isfinite(P)) or np.any(P < 0) or np.any(P > 1):
+            raise ValueError(f"{what} must hold one probability in [0, 1] per label.")
+        if hasattr(self.teacher, "decision_function"):
+            S = np.asarray(self.teacher.decision_function(X), dtype=np.float64)
+        else:
+            S = log_odds(P)
+        total = P.sum(axis=1, keepdims=True)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            P = np.where(total > 0, P / total, 1.0 / P.shape[1])
+        return S, P
+
     def raw_scores(self, X):
         """Scores and probabilities over the teacher's own ``classes_`` (see :meth:`scores`)."""
+        if self.multilabel:
+            return self._multilabel_scores(X)
         P, what = self.raw_proba(X)
         P = check_probabilities(P, n_samples=_num_samples(X), name=what)
         if hasattr(self.teacher, "decision_function"):
@@ -303,7 +390,11 @@ class TeacherAdapter:
           so that ``sigmoid(s) = p``: the one-vs-rest reading of the probabilities (the
           softmax leaves the per-row offset of logits undefined; the log-odds fix it so
           that a label the teacher believes in with probability ``p`` gets the sigmoid
-          weight ``1 - p``).
+          weight ``1 - p``);
+        - a multi-label classifier (fitted on a label indicator matrix, :attr:`multilabel`,
+          e.g. a ``OneVsRestClassifier``), whose per-label probabilities do not sum to
+          one: its ``decision_function`` (else the log-odds of its probabilities) are the
+          scores, and its probabilities divided by their row sum the ``p``.
 
         A class the teacher never saw has ``p = 0`` and ``s = -inf``.
 
@@ -328,7 +419,8 @@ class _NetTeacher(TeacherAdapter):
     def streams(self):
         return True
 
-    def check(self):
+    def check(self, task="classification"):
+        self._check_task(task)
         return self  # a skorch classifier net always has predict_proba
 
     def accepts_sparse(self):
@@ -354,14 +446,75 @@ class _NetTeacher(TeacherAdapter):
         return _num_samples(X)  # a net batches its own rows and casts them to float32 once
 
 
+class _RegressorTeacher(TeacherAdapter):
+    """A scikit-learn regressor, or a ``Pipeline`` ending in one: its outputs are its
+    predictions, queried in row chunks as a classifier's probabilities are."""
+
+    name = "regressor"
+    task = "regression"
+
+    def check(self, task="classification"):
+        self._check_task(task)
+        return self
+
+    def predict(self, X):
+        """Predictions of the fitted teacher on ``X``, float64, in the teacher's shape:
+        ``(n_samples,)`` or ``(n_samples, n_outputs)``."""
+        return self._by_chunks(self.raw_predict, X, 1)
+
+    def raw_predict(self, X):
+        """The fitted teacher's ``predict`` on ``X``, as float64."""
+        return np.asarray(self.teacher.predict(X), dtype=np.float64)
+
+    def outputs(self, X, classes=None):
+        return self.predict(X)
+
+    @property
+    def classes_(self):
+        raise AttributeError("a regression teacher has no classes_.")
+
+
+class _NetRegressorTeacher(_RegressorTeacher):
+    """A skorch ``NeuralNetRegressor``, or a ``Pipeline`` ending in one: float32 input and
+    targets, seeded through the torch RNG, predicted in its own row batches."""
+
+    name = "regression net"
+
+    def accepts_sparse(self):
+        return True  # densified for the fit, a batch at a time for predictions
+
+    def multi_output(self):
+        return True  # one output per column of y, as wide as the module makes it
+
+    def _fitting(self):
+        return torch_seeded(self.seed)
+
+    def _fit(self, X, y, rows, fit_params):
+        if fit_params:
+            raise ValueError(
+                f"the teacher {type(self.teacher).__name__} is a skorch net, whose fit takes "
+                f"no fit parameters here; got {sorted(fit_params)}."
+            )
+        Xr = X if rows is None else _safe_indexing(X, rows)
+        fit_net_on_values(self.teacher, Xr, y)
+
+    def raw_predict(self, X):
+        return predict_net_values(self.estimator, X)
+
+    def _chunk(self, X, n_classes):
+        return _num_samples(X)  # a net batches its own rows
+
+
 class _CallableTeacher(TeacherAdapter):
-    """A callable ``X -> (n_samples, n_classes)`` probabilities in the student's class order.
+    """A callable ``X -> (n_samples, n_classes)`` probabilities in the student's class order,
+    or, for a regression student, ``X -> predictions``.
 
     It is the user's own function, trusted to take any input and to bound its memory
     (or spread the work over a cluster) itself; it is called once on all its rows.
     """
 
     name = "callable"
+    task = None
 
     @property
     def estimator(self):
@@ -375,7 +528,7 @@ class _CallableTeacher(TeacherAdapter):
     def routes_fit(self):
         return False
 
-    def check(self):
+    def check(self, task="classification"):
         return self
 
     def accepts_sparse(self):
@@ -384,8 +537,22 @@ class _CallableTeacher(TeacherAdapter):
     def allow_nan(self):
         return True
 
+    def multi_output(self):
+        return True
+
     def accepts_sample_weight(self):
         return False
+
+    def predict(self, X):
+        """The callable's predictions on ``X``, as float64."""
+        try:
+            return np.asarray(self.teacher(X), dtype=np.float64)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"the teacher callable's output must be numeric predictions "
+                             f"({exc}).") from exc
+
+    def outputs(self, X, classes):
+        return self.predict(X) if classes is None else self.proba(X, classes)
 
     def proba(self, X, classes):
         out = self.teacher(X)
@@ -429,10 +596,34 @@ def _labelled_columns(proba, teacher):
     return proba, teacher.classes_
 
 
+def _wrong_task(model, task):
+    """Why ``model`` cannot be the teacher of ``task``, naming the estimator for its own."""
+    name = type(model).__name__
+    if task == "classification":
+        lacks = ("" if hasattr(model, "predict_proba") or hasattr(model, "decision_function")
+                 else ", with neither predict_proba nor decision_function")
+        return (f"teacher {name} is a regressor{lacks}: it gives no class-probabilities to "
+                "distil. To distil a regression teacher into a regression student, use "
+                "skdistill.DistilledRegressor.")
+    kind = ("a classifier" if estimator_type(model) == "classifier" else
+            "not a regressor (scikit-learn's is_regressor is False for it; a regressor "
+            "inherits RegressorMixin)")
+    return (f"teacher {name} is {kind}. A regression teacher is a regressor, a "
+            "FrozenEstimator around a fitted one, or a callable X -> predictions. To distil "
+            "a classifier's class-probabilities, use skdistill.DistilledClassifier.")
+
+
+def _is_regressor(model):
+    return estimator_type(model) == "regressor"
+
+
 # Tried last to first, so that a registered kind can claim what a built-in one would.
 _KINDS: list[tuple[object, type]] = [
     (lambda teacher: True, TeacherAdapter),
+    (_is_regressor, _RegressorTeacher),
     (lambda teacher: ends_in_skorch_net(teacher), _NetTeacher),
+    (lambda teacher: ends_in_skorch_net(teacher) and is_regressor_net(final_estimator(teacher)),
+     _NetRegressorTeacher),
     (lambda teacher: callable(teacher) and not hasattr(teacher, "fit"), _CallableTeacher),
 ]
 
@@ -462,6 +653,9 @@ def as_teacher(teacher):
     True
     >>> as_teacher(lambda X: X).name
     'callable'
+    >>> from sklearn.linear_model import Ridge
+    >>> as_teacher(Ridge()).task
+    'regression'
     """
     if isinstance(teacher, TeacherAdapter):
         return teacher
@@ -470,8 +664,9 @@ def as_teacher(teacher):
                         f"{teacher.__name__}().")
     if not (hasattr(teacher, "fit") or callable(teacher)):
         raise TypeError(
-            f"teacher must be a classifier, a FrozenEstimator around a fitted one, or a "
-            f"callable X -> (n_samples, n_classes) probabilities; got {type(teacher).__name__}."
+            f"teacher must be a classifier or a regressor, a FrozenEstimator around a fitted "
+            f"one, or a callable X -> (n_samples, n_classes) probabilities (or X -> "
+            f"predictions); got {type(teacher).__name__}."
         )
     model = teacher.estimator if isinstance(teacher, FrozenEstimator) else teacher
     for predicate, adapter in reversed(_KINDS):
@@ -499,20 +694,22 @@ def teacher_proba(teacher, X, classes):
 
 
 def check_splits(cv, X, y, *, random_state=None, split_params=None, name="cv", noun="rows",
-                 hint=""):
+                 hint="", classifier=True):
     """The folds of ``cv`` on ``(X, y)``, checked to partition the rows.
 
     As ``cross_val_predict`` requires, every row must be in exactly one test fold. A
     splitter that shuffles without a seed gets one from ``random_state``. ``name`` is the
     parameter named in errors, ``noun`` what the rows are, ``hint`` the way out of a
-    splitter that does not partition them.
+    splitter that does not partition them. An int ``cv`` gives ``StratifiedKFold`` for a
+    classifier's labels and ``KFold`` with ``classifier=False`` (a regression target,
+    even one of integers), as ``check_cv`` does.
     """
     n_samples = _num_samples(X)
     cannot = f"{name}={cv!r} cannot split the {n_samples} {noun}"
     if isinstance(cv, numbers.Integral) and not isinstance(cv, bool) and n_samples < cv:
         raise ValueError(f"{cannot}: {name}={cv} needs at least {cv} {noun}; got {n_samples}. "
                          f"Lower {name}.")
-    splitter = seeded_splitter(check_cv(cv, y, classifier=True), random_state)
+    splitter = seeded_splitter(check_cv(cv, y, classifier=classifier), random_state)
     try:
         splits = list(splitter.split(X, y, **(split_params or {})))
     except ValueError as exc:
@@ -532,18 +729,21 @@ def _fit_predict_fold(teacher, X, y, train, test, classes, fit_params):
     start = time.perf_counter()
     fit_params = _check_method_params(X, fit_params, train)
     teacher.fit(_safe_indexing(X, train), _safe_indexing(y, train), **fit_params)
-    P = teacher.proba(_safe_indexing(X, test), classes)
+    P = teacher.outputs(_safe_indexing(X, test), classes)
     return P, time.perf_counter() - start, teacher.teacher
 
 
-def cross_fit_proba(teachers, X, y, classes, splits, *, n_jobs=None, fit_params=None):
-    """Out-of-fold probabilities of each teacher: fitted on the training folds of
-    ``splits``, predicting their test fold, all fits in one joblib pool.
+def cross_fit_outputs(teachers, X, y, classes, splits, *, n_jobs=None, fit_params=None):
+    """Out-of-fold outputs of each teacher: fitted on the training folds of ``splits``,
+    predicting their test fold, all fits in one joblib pool.
 
     Parameters
     ----------
     teachers : list of TeacherAdapter
         Unfitted teachers; each fold fits a copy.
+    classes : ndarray of shape (n_classes,) or None
+        The columns of the probabilities; None for regression teachers, whose outputs
+        are their predictions.
     splits : list of (train, test)
         Folds that partition the rows (:func:`check_splits`).
     fit_params : list of dict, default=None
@@ -552,8 +752,9 @@ def cross_fit_proba(teachers, X, y, classes, splits, *, n_jobs=None, fit_params=
     Returns
     -------
     results : list of Bunch
-        Per teacher: ``proba`` (n_samples, n_classes), ``estimators`` (the fitted fold
-        copies, in fold order) and ``fit_time`` (seconds, summed over folds).
+        Per teacher: ``outputs`` (probabilities (n_samples, n_classes), or predictions
+        (n_samples,) or (n_samples, n_outputs)), ``estimators`` (the fitted fold copies,
+        in fold order) and ``fit_time`` (seconds, summed over folds).
     """
     fit_params = fit_params or [{} for _ in teachers]
     tasks = [(i, train, test) for i in range(len(teachers)) for train, test in splits]
@@ -563,10 +764,11 @@ def cross_fit_proba(teachers, X, y, classes, splits, *, n_jobs=None, fit_params=
         for i, train, test in tasks
     )
     n_samples = _num_samples(X)
-    results = [Bunch(proba=np.empty((n_samples, len(classes))), estimators=[], fit_time=0.0)
-               for _ in teachers]
+    results = [Bunch(outputs=None, estimators=[], fit_time=0.0) for _ in teachers]
     for (i, _, test), (P, seconds, estimator) in zip(tasks, fitted):
-        results[i].proba[test] = P
+        if results[i].outputs is None:
+            results[i].outputs = np.empty((n_samples,) + P.shape[1:])
+        results[i].outputs[test] = P
         results[i].estimators.append(estimator)
         results[i].fit_time += seconds
     return results
@@ -587,37 +789,47 @@ def _labelled_part(X, labelled, fit_params):
 
 
 def teacher_step(teacher, X, y, labelled, classes, *, cv=None, n_jobs=None, fit_params=None,
-                 random_state=None, probabilities=True):
-    """The whole teacher step of :class:`~skdistill.DistilledClassifier`.
+                 random_state=None, probabilities=True, verbose=0, source="teacher"):
+    """The whole teacher step of :class:`~skdistill.DistilledClassifier` and
+    :class:`~skdistill.DistilledRegressor`.
 
     The teacher (an adapter, seeded by the caller) is fitted on the labelled rows (a
     prefit one is used as is). Without ``cv``, the fitted teacher predicts every row;
-    with ``cv``, the labelled rows get out-of-fold probabilities from copies fitted on
-    the other folds (a shuffling splitter seeded from ``random_state``) and the
-    unlabelled rows those of the teacher fitted on all labelled rows, as
-    ``StackingClassifier`` does.
+    with ``cv``, the labelled rows get out-of-fold outputs from copies fitted on the
+    other folds (a shuffling splitter seeded from ``random_state``) and the unlabelled
+    rows those of the teacher fitted on all labelled rows, as ``StackingClassifier``
+    does. ``classes=None`` is a regression teacher: its outputs are its predictions and
+    the folds of an int ``cv`` are not stratified. With ``verbose``, each phase (the
+    fit, the out-of-fold fits, the predictions) prints one line headed ``[source]``.
 
     Returns
     -------
     teacher_ : TeacherAdapter
         The adapter of the fitted teacher.
-    P : ndarray of shape (n_samples, n_classes), or None when ``probabilities=False``
+    P : ndarray of shape (n_samples, n_classes) (probabilities), or (n_samples,) or
+        (n_samples, n_outputs) (predictions); None when ``probabilities=False``
     """
     fit_params = fit_params or {}
+    model = type(teacher.estimator).__name__
     X_lab, lab_params = _labelled_part(X, labelled, fit_params)
-    fitted = teacher.seeded(teacher.seed).fit(X_lab, y[labelled], **lab_params)
+    with phase(verbose and not teacher.prefit, source, f"teacher fit ({model})"):
+        fitted = teacher.seeded(teacher.seed).fit(X_lab, y[labelled], **lab_params)
     if not probabilities:
         return fitted, None
     if cv is None:
-        return fitted, fitted.proba(X, classes)
+        with phase(verbose, source, f"teacher outputs on {_num_samples(X)} rows ({model})"):
+            return fitted, fitted.outputs(X, classes)
     splits = check_splits(cv, X_lab, y[labelled], random_state=random_state, name="teacher_cv",
-                          noun="labelled rows")
-    P = np.empty((_num_samples(X), len(classes)))
-    (oof,) = cross_fit_proba([teacher], X_lab, y[labelled], classes, splits, n_jobs=n_jobs,
-                             fit_params=[lab_params])
-    P[labelled] = oof.proba
+                          noun="labelled rows", classifier=classes is not None)
+    with phase(verbose, source, f"out-of-fold teacher outputs ({len(splits)} folds)"):
+        (oof,) = cross_fit_outputs([teacher], X_lab, y[labelled], classes, splits,
+                                   n_jobs=n_jobs, fit_params=[lab_params])
+    P = np.empty((_num_samples(X),) + oof.outputs.shape[1:])
+    P[labelled] = oof.outputs
     if not labelled.all():
-        P[~labelled] = fitted.proba(_safe_indexing(X, np.flatnonzero(~labelled)), classes)
+        unlabelled = np.flatnonzero(~labelled)
+        with phase(verbose, source, f"teacher outputs on {unlabelled.size} unlabelled rows"):
+            P[~labelled] = fitted.outputs(_safe_indexing(X, unlabelled), classes)
     return fitted, P
 
 
@@ -634,10 +846,11 @@ def cached(memory, step, teacher):
 
     The key is every argument of the step — the teacher with its parameters and seed, the
     data, the labels and rows, the routed fit parameters, the folds' settings — but
-    ``n_jobs``, which does not change the result.
+    ``n_jobs``, ``verbose`` and ``source``, which do not change the result.
     """
     if memory is None or teacher.prefit:
         return step
-    ignore = ["n_jobs"] if "n_jobs" in step.__code__.co_varnames else []
+    ignore = [name for name in ("n_jobs", "verbose", "source")
+              if name in step.__code__.co_varnames]
     return check_memory(memory).cache(step, ignore=ignore)
 

@@ -1,12 +1,15 @@
-"""Validation shared by every step: probabilities, row weights, classes, aligned columns.
+"""Validation shared by every step: probabilities, predictions, row weights, classes, aligned
+columns.
 
 Every place that receives class-probabilities (a teacher's output, the user's soft
 targets, a network's ``predict_proba``, a metric's input) checks them with
-:func:`check_probabilities`; every place that receives row weights checks them with
-:func:`check_sample_weight`; every place that learns the classes of a problem gets them
-from :func:`resolve_classes` (or, given only a list of labels, :func:`check_classes`);
-and every place that receives a model's columns in the order of the model's own
-``classes_`` puts them in the order of the problem's classes with :func:`align_columns`.
+:func:`check_probabilities`; every place that receives a regression teacher's
+predictions checks them against the targets with :func:`check_predictions`; every place
+that receives row weights checks them with :func:`check_sample_weight`; every place
+that learns the classes of a problem gets them from :func:`resolve_classes` (or, given
+only a list of labels, :func:`check_classes`); and every place that receives a model's
+columns in the order of the model's own ``classes_`` puts them in the order of the
+problem's classes with :func:`align_columns`.
 One wording of each error, one tolerance rule.
 """
 
@@ -15,6 +18,8 @@ from __future__ import annotations
 import numbers
 
 import numpy as np
+from scipy import sparse
+from sklearn.utils import check_array, get_tags
 
 _DEFAULT_HINT = (
     "If they are logits or scores, apply a softmax first; if they are unnormalised "
@@ -106,6 +111,60 @@ def check_probabilities(
     if renormalize:
         P /= P.sum(axis=1, keepdims=True)
     return P
+
+
+def check_predictions(predictions, *, n_samples, n_outputs=None, name="the predictions"):
+    """Validate real-valued predictions of a regression target.
+
+    They must be numeric and finite, one row per sample and one column per output. A
+    model's own shape convention is reconciled with the target's: a single column
+    ``(n_samples, 1)`` (a skorch net's ``predict``) predicts a 1-D target and is
+    flattened, and a 1-D prediction of a one-column target becomes that column.
+
+    Parameters
+    ----------
+    predictions : array-like
+        The predictions to check.
+    n_samples : int
+        The number of rows predicted.
+    n_outputs : int or None, default=None
+        The target's columns: None for a 1-D target of shape ``(n_samples,)``, an int
+        for a 2-D target of shape ``(n_samples, n_outputs)``.
+    name : str, default="the predictions"
+        How the error messages name the predictions.
+
+    Returns
+    -------
+    predictions : ndarray of shape (n_samples,) or (n_samples, n_outputs), float64
+
+    Examples
+    --------
+    >>> from skdistill._validation import check_predictions
+    >>> check_predictions([[1.5], [2.0]], n_samples=2).tolist()
+    [1.5, 2.0]
+    >>> check_predictions([1.0, 2.0], n_samples=2, n_outputs=3)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: the predictions must have shape (n_samples, n_outputs) = (2, 3), ...
+    """
+    try:
+        predictions = np.asarray(predictions, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name} must be numeric predictions ({exc}).") from exc
+    if n_outputs is None and predictions.ndim == 2 and predictions.shape[1] == 1:
+        predictions = predictions[:, 0]
+    elif n_outputs == 1 and predictions.ndim == 1:
+        predictions = predictions[:, None]
+    shape = (n_samples,) if n_outputs is None else (n_samples, n_outputs)
+    if predictions.shape != shape:
+        what = "(n_samples,)" if n_outputs is None else "(n_samples, n_outputs)"
+        raise ValueError(
+            f"{name} must have shape {what} = {shape}, one row per sample and one column "
+            f"per output of y; got shape {predictions.shape}."
+        )
+    if not np.all(np.isfinite(predictions)):
+        raise ValueError(f"{name} contain NaN or infinity; predictions must be finite.")
+    return predictions
 
 
 def align_columns(P, own_classes, classes, *, name="the teacher", where="classes_", hint="",
@@ -361,3 +420,46 @@ def resolve_classes(y, classes=None, *, name="classes"):
             "tell apart."
         )
     return resolved
+
+
+def estimator_type(estimator):
+    """scikit-learn's kind of ``estimator`` ("classifier", "regressor", ...), or None.
+
+    Examples
+    --------
+    >>> from sklearn.linear_model import Ridge
+    >>> estimator_type(Ridge())
+    'regressor'
+    """
+    try:
+        return get_tags(estimator).estimator_type
+    except AttributeError:  # not a scikit-learn estimator: no kind declared
+        return getattr(estimator, "_estimator_type", None)
+
+
+def as_given(X):
+    """``X`` as the user gave it, as far as the teacher and the student can take it.
+
+    A data frame (pandas, polars: anything with ``__dataframe__``), an array or a list
+    passes untouched; a sparse matrix is given CSR or CSC form; any other array-like
+    (``__array__``) becomes an array; a 1-D array is refused with scikit-learn's error.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from scipy import sparse
+    >>> as_given([[1, "a"], [2, "b"]])
+    [[1, 'a'], [2, 'b']]
+    >>> as_given(sparse.coo_matrix(np.eye(2))).format
+    'csr'
+    """
+    if sparse.issparse(X):
+        return check_array(X, accept_sparse=["csr", "csc"], dtype=None, ensure_all_finite=False)
+    if hasattr(X, "__dataframe__"):
+        return X
+    if isinstance(X, list) or hasattr(X, "__array__"):
+        if not isinstance(X, np.ndarray | list):
+            X = np.asarray(X)
+        if np.ndim(X) != 2:  # scikit-learn's own error: "Expected a 2D array ... Reshape"
+            check_array(X, dtype=None, ensure_all_finite=False)
+    return X

@@ -55,6 +55,14 @@ Double distillation (section 4, equation 13)
     probabilities :math:`p` and log weights :math:`\log w` (and optionally row
     weights), built once per batch by :func:`double_distillation_target`; see also
     :func:`double_distillation_loss`.
+
+Sampled double distillation (many labels)
+    The same loss over a subset :math:`C` of the labels: the labels that must be there
+    (the positives, the teacher's top labels) and a sample of the others, each sampled
+    label's weight divided by its expected count in the sample so that the sum in the
+    logarithm estimates the sum over all labels (the "logQ correction"). Target parts
+    of :class:`SampledDoubleDistillationLoss`: the positives over :math:`C` and
+    :math:`\log w - \log q` (and optionally row weights).
 """
 
 from __future__ import annotations
@@ -76,6 +84,7 @@ from ._validation import check_probabilities
 __all__ = [
     "DoubleDistillationLoss",
     "HintonDistillationLoss",
+    "SampledDoubleDistillationLoss",
     "SoftTargetCrossEntropy",
     "SoftTargetNLLLoss",
     "Target",
@@ -503,3 +512,62 @@ class DoubleDistillationLoss(torch.nn.CrossEntropyLoss):
                 f"{name}: {LOG_WEIGHT_MESSAGE} Its largest value is {error.args[0]!r} "
                 f"(L = {input.shape[1]})."
             ) from None
+
+
+class SampledDoubleDistillationLoss(DoubleDistillationLoss):
+    r"""The double-distillation loss over a subset of the labels: a sampled softmax.
+
+    With many labels the sum over every label :math:`y'` in the loss,
+    :math:`Z = \sum_{y'} w_{y'} e^{f_{y'}}`, is what costs: the student's logits and the
+    loss touch every label of every example. Split the labels into a set :math:`U`
+    that a batch always scores (its positives, the teacher's top labels of its rows) and
+    the rest, of which a sample :math:`S` is drawn, label :math:`j` with expected count
+    :math:`E_j` (the sample size times its probability; for a sample without
+    replacement, its inclusion probability) and drawn :math:`c_j` times. Then
+
+    .. math::
+
+        \hat Z = \sum_{j \in U} w_j e^{f_j}
+                + \sum_{j \in S \setminus U} \frac{c_j}{E_j}\, w_j e^{f_j},
+        \qquad
+        \ell = \log \hat Z - \pi^\top f
+              = \operatorname{logsumexp}_{j \in U \cup S}(f_j + b_j) - \pi^\top f,
+
+    with :math:`b_j = \log w_j` on :math:`U` and :math:`b_j = \log w_j + \log c_j -
+    \log E_j` on the sample: :math:`\hat Z` is an unbiased estimate of :math:`Z`
+    (importance sampling, Bengio and Senécal, 2008), and the loss is the sampled softmax
+    with the "logQ" correction of Jean et al. (2015), "On using very large target
+    vocabulary for neural machine translation", consistent as the sample grows (the
+    same correction keeps sampled losses consistent in Reddi et al., 2019,
+    "Stochastic negative mining for learning with large output spaces"). With
+    :math:`U` all labels and no sample it is :class:`DoubleDistillationLoss`.
+
+    The network's output is the logits of the subset, ``(batch, |C|)``, and the target
+    is in ``TargetLayout(|C|, log_weights=True)``: the positives :math:`\pi` over the
+    subset, then :math:`b` (which, unlike :math:`\log w`, may be positive), and
+    optionally row weights. :class:`~skdistill.DoubleDistilledRanker` builds both, batch
+    by batch, with ``negatives_sample``.
+
+    Parameters
+    ----------
+    reduction : {"mean", "sum"}, default="mean"
+
+    Examples
+    --------
+    >>> import math
+    >>> import torch
+    >>> from skdistill.losses import SampledDoubleDistillationLoss, TargetLayout
+    >>> # 4 labels: the positive (label 0) and one sampled label of the 3 others,
+    >>> # drawn uniformly without replacement: E = 1/3
+    >>> target = torch.from_numpy(TargetLayout(2, log_weights=True).pack(
+    ...     [[1.0, 0.0]], log_weights=[[0.0, -math.log(1 / 3)]]))
+    >>> round(SampledDoubleDistillationLoss()(torch.zeros(1, 2), target).item(), 4)
+    1.3863
+    >>> round(math.log(4), 4)   # at equal logits the estimate is exact
+    1.3863
+    """
+
+    def forward(self, input, target):
+        t = _read_target(input, target, type(self).__name__, log_weights=True)
+        return _double_distillation.loss(input, t.proba, t.log_weights, t.weights,
+                                         self.reduction)

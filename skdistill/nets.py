@@ -9,6 +9,12 @@ input to the dtype of their weights, so float64 arrays from scikit-learn work.
 (:class:`torch.nn.LazyLinear`); ``n_classes=None`` is filled in by skdistill
 with the number of classes when it fits the net, and must be given otherwise.
 
+For many labels, every module scores a subset of them on request
+(``forward(X, label_subset)``: the logits of those labels only, from the rows of the
+output layer's weight, as a sampled softmax needs), and with ``sparse=True`` reads
+sparse input rows as an embedding bag; both then give sparse gradients, which
+:class:`LazyAdam` updates row by row.
+
 This module imports torch; ``import skdistill`` does not.
 
 Examples
@@ -31,11 +37,13 @@ from __future__ import annotations
 from numbers import Integral
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
+from ._lazy_adam import LazyAdam
 from ._nets import torch_seeded
 
-__all__ = ["BottleneckModule", "LinearModule", "MLPModule"]
+__all__ = ["BottleneckModule", "LazyAdam", "LinearModule", "MLPModule"]
 
 _ACTIVATIONS = {
     "relu": nn.ReLU,
@@ -76,6 +84,32 @@ def _linear(n_in, n_out):
     return nn.LazyLinear(n_out) if n_in is None else nn.Linear(n_in, n_out)
 
 
+class _SparseInputLinear(nn.Module):
+    """``x W + b`` for dense or sparse rows, its weight stored one row per feature.
+
+    Sparse rows (a torch sparse COO tensor) go through an embedding bag, which costs the
+    row's non-zeros times the width and gives the weight a sparse gradient (the rows of
+    the features in the batch); dense rows are multiplied as by :class:`torch.nn.Linear`.
+    Initialised as :class:`torch.nn.Linear` is.
+    """
+
+    def __init__(self, n_in, n_out):
+        super().__init__()
+        bound = 1 / n_in**0.5
+        self.weight = nn.Parameter(torch.empty(n_in, n_out).uniform_(-bound, bound))
+        self.bias = nn.Parameter(torch.empty(n_out).uniform_(-bound, bound))
+
+    def forward(self, X):
+        if not X.is_sparse:
+            return torch.addmm(self.bias, X.to(self.weight.dtype), self.weight)
+        X = X.coalesce()
+        rows, columns = X.indices()
+        offsets = torch.searchsorted(rows, torch.arange(X.shape[0], device=rows.device))
+        return F.embedding_bag(columns, self.weight, offsets, mode="sum",
+                               per_sample_weights=X.values().to(self.weight.dtype),
+                               sparse=True) + self.bias
+
+
 class MLPModule(nn.Module):
     """Feed-forward network: ``Linear -> activation -> dropout`` blocks, then a linear output.
 
@@ -98,6 +132,12 @@ class MLPModule(nn.Module):
         first forward pass), drawn from a forked torch RNG so the global one is
         untouched. None uses torch's global RNG. For reproducible training also
         fix the data order (``iterator_train__shuffle=False``) or seed torch.
+    sparse : bool, default=False
+        Read sparse input rows (a torch sparse COO tensor) through an embedding bag,
+        at the cost of their non-zeros rather than of ``n_features``, and give the
+        first layer's weight and the output rows gathered by ``label_subset`` sparse
+        gradients (train with :class:`LazyAdam`). The first layer's weight is then
+        stored one row per feature. Needs ``n_features`` and a hidden layer.
 
     Examples
     --------
@@ -106,6 +146,8 @@ class MLPModule(nn.Module):
     >>> net = MLPModule(4, 3, hidden_units=(16, 8))
     >>> net(torch.zeros(5, 4, dtype=torch.float64)).shape
     torch.Size([5, 3])
+    >>> net(torch.zeros(5, 4), label_subset=torch.tensor([[2, 0]]).expand(5, 2)).shape
+    torch.Size([5, 2])
     """
 
     #: read by skdistill: the outputs are logits, whatever the net's criterion says
@@ -119,6 +161,7 @@ class MLPModule(nn.Module):
         activation="relu",
         dropout=0.0,
         random_state=None,
+        sparse=False,
     ):
         super().__init__()
         _check_positive_int(n_features, "n_features", allow_none=True)
@@ -138,17 +181,25 @@ class MLPModule(nn.Module):
             isinstance(random_state, bool) or not isinstance(random_state, Integral)
         ):
             raise ValueError(f"random_state must be an int or None; got {random_state!r}.")
+        if sparse and (n_features is None or not hidden_units):
+            raise ValueError(
+                f"{type(self).__name__}(sparse=True) reads sparse rows through its first "
+                "layer, so it needs n_features (the input width) and at least one hidden "
+                f"layer; got n_features={n_features!r}, hidden_units={tuple(hidden_units)!r}."
+            )
         self.random_state = random_state
+        self.sparse = bool(sparse)
         self._lazy = n_features is None
         with torch_seeded(self.random_state):
-            self.layers = self._build(n_features, n_classes, hidden_units, activation, dropout)
+            self.layers = self._build(n_features, n_classes, hidden_units, activation, dropout,
+                                      self.sparse)
 
     @staticmethod
-    def _build(n_features, n_classes, hidden_units, activation, dropout):
+    def _build(n_features, n_classes, hidden_units, activation, dropout, sparse=False):
         layers = []
         n_in = n_features
-        for h in hidden_units:
-            layers.append(_linear(n_in, h))
+        for i, h in enumerate(hidden_units):
+            layers.append(_SparseInputLinear(n_in, h) if sparse and i == 0 else _linear(n_in, h))
             act = _make_activation(activation)
             if act is not None:
                 layers.append(act)
@@ -158,17 +209,55 @@ class MLPModule(nn.Module):
         layers.append(_linear(n_in, n_classes))
         return nn.Sequential(*layers)
 
-    def forward(self, X):
+    def forward(self, X, label_subset=None):
+        """Logits of every label, or of the labels in ``label_subset``.
+
+        Parameters
+        ----------
+        X : tensor of shape (n_rows, n_features)
+            Dense rows, or (``sparse=True``) a torch sparse COO tensor.
+        label_subset : LongTensor of shape (n_rows, n_subset), default=None
+            Per row, the labels to score: ``logits[i, j]`` is the logit of label
+            ``label_subset[i, j]`` for row ``i``. Rows that share one subset (an
+            expanded 1-D tensor, stride 0 along rows) cost one gather of the output
+            layer's rows; its bias is gathered too. None: every label.
+
+        Returns
+        -------
+        logits : tensor of shape (n_rows, n_classes) or (n_rows, n_subset)
+        """
         # float64 input from scikit-learn code would clash with float32 weights
         dtype = self.layers[-1].weight.dtype
-        X = torch.as_tensor(X).to(dtype).reshape(len(X), -1)
+        if not (isinstance(X, torch.Tensor) and X.is_sparse):
+            X = torch.as_tensor(X).to(dtype).reshape(len(X), -1)
         if self._lazy:
             # the first pass sizes (and initialises) the lazy layers: seed it too
             with torch_seeded(self.random_state):
                 out = self.layers(X)
             self._lazy = False
-            return out
-        return self.layers(X)
+            return out if label_subset is None else out.gather(1, label_subset)
+        if label_subset is None:
+            return self.layers(X)
+        return _subset_logits(self.layers[-1], self.layers[:-1](X), label_subset, self.sparse)
+
+
+def _subset_logits(output, hidden, label_subset, sparse):
+    """The output layer's logits of ``label_subset`` (per row) only: a sampled softmax's
+    forward pass, at the cost of the subset rather than of every label."""
+    label_subset = torch.as_tensor(label_subset, dtype=torch.long, device=hidden.device)
+    if label_subset.ndim != 2 or label_subset.shape[0] != hidden.shape[0]:
+        raise ValueError(
+            "label_subset must have shape (n_rows, n_subset), one row of label indices per "
+            f"input row ({hidden.shape[0]}); got shape {tuple(label_subset.shape)}."
+        )
+    if label_subset.stride(0) == 0:
+        # one subset shared by every row: one gather, one matrix product
+        labels = label_subset[0]
+        weight = F.embedding(labels, output.weight, sparse=sparse)
+        return F.linear(hidden, weight, output.bias.index_select(0, labels))
+    weight = F.embedding(label_subset, output.weight, sparse=sparse)  # (rows, subset, width)
+    logits = torch.bmm(weight, hidden.unsqueeze(2)).squeeze(2)
+    return logits + output.bias[label_subset]
 
 
 class LinearModule(MLPModule):
@@ -214,6 +303,9 @@ class BottleneckModule(MLPModule):
         Width ``h`` of the linear hidden layer.
     random_state : int or None, default=None
         Seed of the weight initialisation (see :class:`MLPModule`).
+    sparse : bool, default=False
+        Sparse input rows through an embedding bag, and sparse gradients of the first
+        layer's weight and of the gathered output rows (see :class:`MLPModule`).
 
     Examples
     --------
@@ -223,8 +315,9 @@ class BottleneckModule(MLPModule):
     torch.Size([2, 100])
     """
 
-    def __init__(self, n_features=None, n_classes=None, width=8, random_state=None):
+    def __init__(self, n_features=None, n_classes=None, width=8, random_state=None,
+                 sparse=False):
         super().__init__(
             n_features, n_classes, hidden_units=(width,), activation=None,
-            random_state=random_state,
+            random_state=random_state, sparse=sparse,
         )

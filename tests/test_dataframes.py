@@ -235,7 +235,7 @@ def test_held_out_teacher_probabilities_are_used_and_scored():
     same = DistilledClassifier(LogisticRegression(), teacher, temperature=clf.temperature_)
     np.testing.assert_allclose(same.fit(X, y, teacher_proba=frame).predict_proba(X),
                                reference.predict_proba(X))
-    with pytest.raises(ValueError, match=r"teacher_proba must have one row per labelled row.*\(300, 2\)"):
+    with pytest.raises(ValueError, match=r"teacher_proba must have one row per labelled.*300"):
         DistilledClassifier(LogisticRegression(), teacher).fit(X, y, teacher_proba=P[:10])
     with pytest.raises(ValueError, match="teacher_proba.*teacher_cv"):
         DistilledClassifier(LogisticRegression(), LogisticRegression(),
@@ -258,3 +258,23 @@ def test_nan_marks_unlabelled_rows_of_a_float_y():
     labelled_only = DistilledClassifier(LogisticRegression(), LogisticRegression()).fit(
         X[:100], y[:100])
     np.testing.assert_allclose(clf.teacher_.coef_, labelled_only.teacher_.coef_)
+
+
+@needs_tables
+def test_a_teacher_search_hands_the_frame_to_its_candidates():
+    from skdistill import TeacherSearchCV
+
+    X_train, X_test, y_train, y_test = _credit()
+    forest = make_pipeline(
+        make_column_transformer((OneHotEncoder(handle_unknown="ignore"),
+                                 make_column_selector(dtype_exclude="number")),
+                                remainder=SimpleImputer()),
+        RandomForestClassifier(n_estimators=50, min_samples_leaf=5, random_state=0))
+    search = TeacherSearchCV([("linear", _linear_pipeline()), ("forest", forest)], cv=3)
+    student = make_pipeline(
+        make_column_transformer((SimpleImputer(), make_column_selector(dtype_include="number"))),
+        DecisionTreeClassifier(max_depth=4, random_state=0))
+    clf = DistilledClassifier(student, search).fit(X_train, y_train)
+    assert clf.teacher_.best_name_ in {"linear", "forest"}
+    assert list(clf.teacher_.feature_names_in_) == list(X_train.columns)
+    assert clf.score(X_test, y_test) > 0.7

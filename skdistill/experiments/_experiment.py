@@ -168,7 +168,7 @@ def run(experiment, *, trials=None, full=False, n_jobs=None, random_state=0, ver
         ``name``, ``title``, ``settings`` (every parameter but ``verbose`` and
         ``data_home``), ``keys``, ``metrics``, ``labels``, ``records`` (one per trial
         and cell), ``summary`` (mean and standard error over trials per cell) and
-        ``elapsed_seconds``; see :mod:`skdistill.experiments._runner`.
+        ``elapsed_seconds``; :func:`skdistill.experiments.format_table` prints them.
     """
     mode = experiment.full if full else experiment.quick
     trials = check_trials(mode["trials"] if trials is None else trials)

@@ -131,10 +131,11 @@ def _net(width, lr, max_epochs, batch_size, callbacks=None):
     )
 
 
-def _ranker(method, net, teacher=None, *, temperature=1.0, a=1.0, seed=None):
+def _ranker(method, net, teacher=None, *, temperature=1.0, a=1.0, seed=None, scale=None):
     positives, negatives = OBJECTIVES[method]
     return DoubleDistilledRanker(net, teacher, positives=positives, negatives=negatives,
-                                 a=a, temperature=temperature, random_state=seed)
+                                 a=a, temperature=temperature, random_state=seed,
+                                 **(scale or {}))
 
 
 def _precisions(ranker, X, Y):
@@ -146,7 +147,8 @@ def _precisions(ranker, X, Y):
 
 
 def _validation_fit(method, X_fit, Y_fit, X_val, Y_val, *, width, lr, max_epochs, patience,
-                    batch_size, seed, teacher=None, temperature=1.0, a=1.0, keep=False):
+                    batch_size, seed, teacher=None, temperature=1.0, a=1.0, keep=False,
+                    scale=None):
     """Fit one candidate on the training part, scoring the validation rows every epoch.
 
     Returns the candidate's record (its validation curve, best epoch and best P@1) and,
@@ -166,7 +168,7 @@ def _validation_fit(method, X_fit, Y_fit, X_val, Y_val, *, width, lr, max_epochs
     net = _net(width, lr, max_epochs, batch_size, callbacks)
     start = time.perf_counter()
     ranker = _ranker(method, net, None if teacher is None else FrozenEstimator(teacher),
-                     temperature=temperature, a=a, seed=seed).fit(X_fit, Y_fit)
+                     temperature=temperature, a=a, seed=seed, scale=scale).fit(X_fit, Y_fit)
     history = ranker.student_.history
     curves = {f"valid_p{k}": [float(v) for v in history[:, f"valid_p{k}"]] for k in KS}
     best = int(np.argmax(curves["valid_p1"]))  # the first of equal maxima
@@ -208,7 +210,8 @@ def _tune(name, X, Y, *, settings, options, seed, n_jobs, verbose):
         X, Y, test_size=settings["validation_size"], random_state=split_seed)
     data = {"X_fit": X_fit, "Y_fit": Y_fit, "X_val": X_val, "Y_val": Y_val}
     common = {**data, "max_epochs": options["max_epochs"], "patience": options["patience"],
-              "batch_size": settings["batch_size"], "seed": fit_seed}
+              "batch_size": settings["batch_size"], "seed": fit_seed,
+              "scale": _scale(settings)}
     label = f"{NAME}:{name} validation"
     # 1. the teacher's and the ordinary student's learning rates (and epochs)
     calls = [(_validation_fit, {**common, "method": method, "width": width, "lr": lr,
@@ -262,14 +265,14 @@ def _tune(name, X, Y, *, settings, options, seed, n_jobs, verbose):
 
 
 def _trial(seed, *, dataset, teacher_width, student_width, batch_size, choice, X_train,
-           Y_train, X_test, Y_test):
+           Y_train, X_test, Y_test, scale=None):
     # dataset names the records; the data arrive through the shared arguments
     teacher_seed, student_seed = (int(s) for s in np.random.SeedSequence(seed).generate_state(2))
     rows = []
     start = time.perf_counter()
     spec = choice[TEACHER]
     teacher = _ranker(TEACHER, _net(teacher_width, spec["lr"], spec["epochs"], batch_size),
-                      seed=teacher_seed).fit(X_train, Y_train)
+                      seed=teacher_seed, scale=scale).fit(X_train, Y_train)
     rows.append({"dataset": dataset, "method": TEACHER, **_precisions(teacher, X_test, Y_test),
                  "fit_seconds": round(time.perf_counter() - start, 2)})
     for method in (ONE_HOT, DISTILLED, DOUBLE):
@@ -278,7 +281,7 @@ def _trial(seed, *, dataset, teacher_width, student_width, batch_size, choice, X
         student = _ranker(
             method, _net(student_width, spec["lr"], spec["epochs"], batch_size),
             FrozenEstimator(teacher.student_), temperature=spec.get("temperature", 1.0),
-            a=spec.get("a", 1.0), seed=student_seed,
+            a=spec.get("a", 1.0), seed=student_seed, scale=scale,
         ).fit(X_train, Y_train)
         rows.append({"dataset": dataset, "method": method,
                      **_precisions(student, X_test, Y_test),
@@ -325,6 +328,18 @@ def _check_positive_int(value, name):
     if isinstance(value, bool) or not isinstance(value, Integral) or value < 1:
         raise ValueError(f"{name} must be a positive integer; got {value!r}.")
     return int(value)
+
+
+def _check_scale_option(value, name):
+    if value is None or value == "auto" or (
+            isinstance(value, Integral) and not isinstance(value, bool) and value >= 1):
+        return value if value is None or value == "auto" else int(value)
+    raise ValueError(f"{name} must be a positive integer, 'auto' or None; got {value!r}.")
+
+
+def _scale(settings):
+    """The DoubleDistilledRanker parameters of every ranker of the run."""
+    return {key: settings[key] for key in ("teacher_top_m", "negatives_sample", "sampling")}
 
 
 def _check_bool(value, name):
@@ -377,7 +392,8 @@ _OPTIONS = {"student_width": ("student_widths", _check_positive_int),
 
 def _settings(*, datasets=None, teacher_width=512, student_widths=None, learning_rates=None,
               temperatures=(1.0, 2.0), a_values=(0.5, 1.0, 2.0), max_epochs=None, patience=None,
-              normalize=None, batch_size=1024, validation_size=0.2):
+              normalize=None, batch_size=1024, validation_size=0.2, teacher_top_m="auto",
+              negatives_sample="auto", sampling="uniform"):
     """The settings of a run, from the reproduction's own parameters.
 
     Parameters
@@ -407,6 +423,13 @@ def _settings(*, datasets=None, teacher_width=512, student_widths=None, learning
         Examples per mini-batch.
     validation_size : float, default=0.2
         Fraction of the training rows held out to choose the hyper-parameters.
+    teacher_top_m, negatives_sample : int, "auto" or None, default="auto"
+        :class:`~skdistill.DoubleDistilledRanker`'s, for every ranker of the run (the
+        teacher's ``negatives_sample`` too): an int trains on the teacher's top labels
+        computed once and on sampled negatives; ``"auto"`` is the exact fit on these
+        data sets (at most 4096 labels).
+    sampling : {"uniform", "frequency"}, default="uniform"
+        How the sampled negatives are drawn.
     """
     datasets = _check_datasets(datasets)
     settings = {
@@ -417,7 +440,12 @@ def _settings(*, datasets=None, teacher_width=512, student_widths=None, learning
         "a_values": _check_grid(a_values, "a_values"),
         "batch_size": _check_positive_int(batch_size, "batch_size"),
         "validation_size": validation_size,
+        "teacher_top_m": _check_scale_option(teacher_top_m, "teacher_top_m"),
+        "negatives_sample": _check_scale_option(negatives_sample, "negatives_sample"),
+        "sampling": sampling,
     }
+    if sampling not in ("uniform", "frequency"):
+        raise ValueError(f"sampling must be 'uniform' or 'frequency'; got {sampling!r}.")
     if not (isinstance(validation_size, Real) and 0 < validation_size < 1):
         raise ValueError(
             f"validation_size must be a fraction in (0, 1) of the training rows (e.g. 0.2); "
@@ -458,7 +486,7 @@ def _execute(experiment, settings, *, trials, n_jobs, random_state, verbose, dat
             f"{experiment.name}:{name}", experiment.title, experiment.trial,
             {"dataset": name, "teacher_width": settings["teacher_width"],
              "student_width": options["student_width"], "batch_size": settings["batch_size"],
-             "choice": tuning[name]["choice"]},
+             "choice": tuning[name]["choice"], "scale": _scale(settings)},
             keys=experiment.keys, metrics=experiment.metrics, labels=experiment.labels,
             trials=trials, n_jobs=n_jobs, random_state=seed, verbose=verbose,
             shared={"X_train": X, "Y_train": Y, "X_test": X_test, "Y_test": Y_test},

@@ -749,8 +749,11 @@ def plot(results, path=None, *, fig=None):
     for ax in axes[len(tables):]:
         ax.set_visible(False)
     handles, names = axes[0].get_legend_handles_labels()
-    fig.legend(handles, names, loc="outside lower center", ncols=len(configs) + 1,
-               fontsize="small")
+    try:
+        fig.legend(handles, names, loc="outside lower center", ncols=len(configs) + 1,
+                   fontsize="small")
+    except ValueError:  # matplotlib < 3.7 places no legend outside the axes
+        axes[0].legend(handles, names, fontsize="x-small", ncol=2)
     note = ("positive: the distilled student has the lower test loss; black: the teacher's; "
             "symmetric log scale; whiskers: s.e. of the paired difference")
     return _runner.finish_figure(fig, results, path, note)

@@ -333,7 +333,7 @@ def _settings(*, datasets=DATASETS, candidates=CANDIDATES, n_folds=5, temperatur
     ----------
     datasets : sequence of str, default=("digits", "wine", "breast_cancer", "fashion_mnist")
     candidates : sequence of str, default=CANDIDATES
-        Names of the candidate teachers (see :data:`CANDIDATES`).
+        Names of the candidate teachers (``teacher_selection.CANDIDATES``).
     n_folds : int, default=5
         Folds of the held-out scores and of the students' out-of-fold targets.
     temperatures : sequence of float, default=None

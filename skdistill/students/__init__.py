@@ -3,7 +3,16 @@
 See :func:`~skdistill.fit_soft_targets` for what "exactly" means for each family.
 """
 
-from . import _expand, _hgb, _linear, _pipeline, _skorch, _trees  # noqa: F401  (each registers its adapter)
+from . import (  # noqa: F401  (each registers its adapter)
+    _expand,
+    _hgb,
+    _lightgbm,
+    _linear,
+    _pipeline,
+    _skorch,
+    _trees,
+    _xgboost,
+)
 from ._registry import (
     check_soft_targets,
     fit_soft_targets,

@@ -120,13 +120,17 @@ def _resolved_class_weight(student, P, classes, sample_weight):
     return {"class_weight": dict(zip(classes.tolist(), cw.tolist()))}
 
 
-def fit_expanded(student, X, P, *, classes, sample_weight):
-    """Fit ``student`` on the row expansion of the soft targets (exact for row-sum losses)."""
+def fit_expanded(student, X, P, *, classes, sample_weight, fit_params=None):
+    """Fit ``student`` on the row expansion of the soft targets (exact for row-sum losses).
+
+    ``fit_params`` go to the student's ``fit`` as they are (the adapters of families
+    that take them fall back to this fit).
+    """
     X_rep, y_rep, w_rep, _ = expand_rows(X, P, classes, sample_weight)
     # A dict class_weight already multiplies each expanded piece by cw_k, which is the
     # soft-target meaning; 'balanced' must count soft mass, not expanded pieces.
     with temporary_params(student, **_resolved_class_weight(student, P, classes, sample_weight)):
-        student.fit(X_rep, y_rep, sample_weight=w_rep)
+        student.fit(X_rep, y_rep, sample_weight=w_rep, **(fit_params or {}))
     return student
 
 

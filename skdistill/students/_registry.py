@@ -14,7 +14,11 @@ it — and, optionally, what else the family can do, so that
   the fitted student gives labels, probabilities, log-probabilities and scores (skorch
   nets: float32 input, labels from ``classes_``, scores from the logits);
 - ``seeded``: a context in which its fit draws its randomness from a seed (skorch
-  nets: the torch RNG).
+  nets: the torch RNG);
+- ``fit_params``: the names of further parameters of the student's own ``fit`` that the
+  family takes besides ``sample_weight`` (LightGBM: ``eval_set``, ``callbacks``, ...),
+  handed to its ``fit`` as the dict ``fit_params``. A family that declares none is
+  given none: any further fit parameter is refused before fitting, by name.
 
 Adding a student family means adding one adapter module that ends with one
 :func:`register_student_adapter` call, and its import in ``students/__init__.py``.
@@ -32,7 +36,12 @@ import numpy as np
 from sklearn.utils import get_tags
 from sklearn.utils.validation import _num_samples
 
-from .._validation import check_classes, check_probabilities, check_sample_weight
+from .._validation import (
+    check_classes,
+    check_probabilities,
+    check_sample_weight,
+    estimator_type,
+)
 
 #: The four ways a fitted student answers, each of which an adapter may provide.
 PREDICTIONS = ("predict", "predict_proba", "predict_log_proba", "decision_function")
@@ -47,10 +56,11 @@ class StudentAdapter:
 
     def __init__(self, name, accepts, fit, *, losses=None, fit_teacher_batches=None,
                  predict=None, predict_proba=None, predict_log_proba=None,
-                 decision_function=None, seeded=None, accepts_sparse=None):
+                 decision_function=None, seeded=None, accepts_sparse=None, fit_params=()):
         self.name = name
         self.accepts = accepts
         self.fit = fit
+        self.fit_params = tuple(fit_params)
         self._losses = dict(losses or {})
         self._fit_teacher_batches = fit_teacher_batches
         self._predict = predict
@@ -62,6 +72,33 @@ class StudentAdapter:
 
     def __repr__(self):
         return f"<student adapter {self.name!r}>"
+
+    def check_fit_params(self, student, fit_params):
+        """Refuse, by name, any fit parameter the family does not take."""
+        unknown = sorted(set(fit_params) - set(self.fit_params))
+        if not unknown:
+            return
+        if self.fit_params:
+            takes = f"takes sample_weight and {list(self.fit_params)}"
+        else:
+            takes = "takes only sample_weight"
+        raise ValueError(
+            f"{type(student).__name__} is fitted on soft targets by the {self.name!r} "
+            f"adapter, whose fit {takes}; got {unknown}. Leave them out, or register an "
+            "adapter that takes them (skdistill.register_student_adapter(fit_params=...))."
+        )
+
+    def fit_soft(self, student, X, P, *, classes, sample_weight, fit_params=None):
+        """Fit ``student`` on soft targets, with the further fit parameters it takes.
+
+        ``fit_params`` are checked first (:meth:`check_fit_params`); a family that
+        declares fit parameters gets them as the dict ``fit_params`` (possibly empty),
+        any other family is called as ``fit(student, X, P, *, classes, sample_weight)``.
+        """
+        fit_params = dict(fit_params or {})
+        self.check_fit_params(student, fit_params)
+        extra = {"fit_params": fit_params} if self.fit_params else {}
+        return self.fit(student, X, P, classes=classes, sample_weight=sample_weight, **extra)
 
     def loss_fit(self, student, loss):
         """The function fitting ``student`` with ``loss`` from the raw teacher probabilities.
@@ -146,7 +183,7 @@ _ADAPTERS: list[StudentAdapter] = []
 def register_student_adapter(name, predicate=None, fit=None, *, first=True, losses=None,
                              fit_teacher_batches=None, predict=None, predict_proba=None,
                              predict_log_proba=None, decision_function=None, seeded=None,
-                             accepts_sparse=None):
+                             accepts_sparse=None, fit_params=()):
     """Register how to fit a family of students on soft targets.
 
     Parameters
@@ -185,6 +222,11 @@ def register_student_adapter(name, predicate=None, fit=None, *, first=True, loss
     accepts_sparse : callable, default=None
         ``accepts_sparse(student) -> bool`` when the family fits sparse ``X`` although
         the student's own tags say otherwise.
+    fit_params : tuple of str, default=()
+        Names of further parameters of the student's ``fit`` the family takes (for
+        instance ``("eval_set", "callbacks")``). When given, ``fit`` is called with a
+        keyword ``fit_params``: a dict holding those of them the caller passed. Without
+        it, ``fit`` is called as above and any further fit parameter is refused.
 
     Examples
     --------
@@ -207,20 +249,12 @@ def register_student_adapter(name, predicate=None, fit=None, *, first=True, loss
             name, predicate, fit, losses=losses, fit_teacher_batches=fit_teacher_batches,
             predict=predict, predict_proba=predict_proba,
             predict_log_proba=predict_log_proba, decision_function=decision_function,
-            seeded=seeded, accepts_sparse=accepts_sparse,
+            seeded=seeded, accepts_sparse=accepts_sparse, fit_params=fit_params,
         )
     if first:
         _ADAPTERS.insert(0, adapter)
     else:
         _ADAPTERS.append(adapter)
-
-
-def _estimator_type(student):
-    """scikit-learn's kind of ``student`` ("classifier", "regressor", ...), or None."""
-    try:
-        return get_tags(student).estimator_type
-    except AttributeError:  # not a scikit-learn estimator: no kind declared
-        return getattr(student, "_estimator_type", None)
 
 
 def _refusal(student):
@@ -230,7 +264,7 @@ def _refusal(student):
             f"the student must be an estimator instance, not the class {student.__name__}: "
             f"pass {student.__name__}() (with its parameters) instead of {student.__name__}."
         )
-    kind = _estimator_type(student)
+    kind = estimator_type(student)
     if kind == "regressor":
         return TypeError(
             f"{type(student).__name__} is a regressor: a regressor cannot fit "
@@ -303,7 +337,7 @@ def check_soft_targets(P, n_samples=None, *, name="the soft-target matrix P", at
     return check_probabilities(P, n_samples=n_samples, name=name, atol=atol, min_classes=2)
 
 
-def fit_soft_targets(student, X, P, *, classes=None, sample_weight=None):
+def fit_soft_targets(student, X, P, *, classes=None, sample_weight=None, **fit_params):
     """Fit a classifier on soft targets (class-probability vectors) exactly.
 
     The student minimises the soft-target risk ``sum_n w_n * P[n] . loss(f(x_n))``
@@ -328,6 +362,12 @@ def fit_soft_targets(student, X, P, *, classes=None, sample_weight=None):
       boosting loop fed the soft cross-entropy's gradients and hessians row by row
       (rows stay whole, also in the validation split); where the scikit-learn
       internals differ from the expected ones, by row expansion with a warning.
+    - LightGBM's ``LGBMClassifier`` and XGBoost's ``XGBClassifier``: grown natively
+      by the library's own boosting loop, the soft cross-entropy's gradients and the
+      library's hessians given as a custom objective, starting where the library
+      starts from labels; with one-hot targets, the label fit's trees. XGBoost's
+      classifier knows only the labels ``0 .. n_classes - 1``: its ``classes_`` are
+      the positions in the sorted ``classes``.
     - a ``Pipeline``: its transformers are fitted on ``X`` (with ``y`` the
       teacher's argmax class for supervised transformers, and ``sample_weight``
       for every step whose ``fit`` takes it), its last step on the soft targets.
@@ -350,6 +390,12 @@ def fit_soft_targets(student, X, P, *, classes=None, sample_weight=None):
     sample_weight : array-like of shape (n_samples,), default=None
         Row weights ``w_n``: finite, non-negative, with a positive sum that float64
         can hold.
+    **fit_params : dict
+        Further parameters of the student's own ``fit``, for the families that take
+        them (LightGBM: ``eval_set``, ``eval_X``, ``eval_y``, ``eval_names``,
+        ``eval_sample_weight``, ``categorical_feature``, ``feature_name``,
+        ``callbacks``; XGBoost: ``eval_set``, ``sample_weight_eval_set``, ``verbose``,
+        ``feature_weights``). Any other is refused with a ValueError naming it.
 
     Returns
     -------
@@ -389,4 +435,5 @@ def fit_soft_targets(student, X, P, *, classes=None, sample_weight=None):
     order = np.argsort(classes, kind="stable")
     classes, P = classes[order], P[:, order]
     sample_weight = check_sample_weight(sample_weight, n_samples)
-    return adapter.fit(student, X, P, classes=classes, sample_weight=sample_weight)
+    return adapter.fit_soft(student, X, P, classes=classes, sample_weight=sample_weight,
+                            fit_params=fit_params)

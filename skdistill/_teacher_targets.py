@@ -1,0 +1,188 @@
+r"""A ranker's teacher targets, computed once per fit and kept sparse: each row's top labels.
+
+Double distillation reads two things of the teacher per example: the positives
+:math:`\pi` (its probabilities after a temperature) and the negative weights
+:math:`w = 1 - \sigma(a s)` of its scores :math:`s`. Over many labels both are nearly
+all "nothing": :math:`\pi` is small for all but a few labels and :math:`w` is near one
+for every label the teacher does not believe in. So the teacher runs once over the
+training rows, in blocks of rows, and of each row keeps its ``m`` most probable labels
+with their log-probabilities and scores (:class:`TeacherTargets`); the rest of the row
+is summarised by what the approximation drops:
+
+- the positives become the teacher's probabilities renormalised over the kept labels
+  (after the temperature): the *dropped mass* is the tempered probability of the other
+  labels;
+- every other label gets the weight :math:`w = 1`. Its true weight is
+  :math:`1 - \sigma(a s)` with :math:`s` at most the row's largest *dropped score*, so
+  :math:`|\log w| = \operatorname{softplus}(a s) \le \operatorname{softplus}(a\,
+  s_{\text{dropped}})`, for any :math:`a` (and :math:`|\log(1 - p)| \le
+  -\log(1 - p_{\text{dropped}})` for the ``"one_minus"`` weights).
+
+The scores are kept rather than the weights, so the weights of any ``a`` are recomputed
+from them (:func:`~skdistill.losses.sigmoid_log_weights`) without the teacher.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+from sklearn.utils import _safe_indexing
+from sklearn.utils.validation import check_memory
+
+# entries of a (rows, labels) block of teacher outputs computed at once
+_BLOCK_ELEMENTS = 1 << 22
+# fewest rows per teacher call: a net's output layer is then read once per this many
+# rows, and the product stays compute-bound at any number of labels
+_MIN_BLOCK_ROWS = 32
+
+
+class TeacherTargets(NamedTuple):
+    """The teacher's top ``m`` labels of each training row, and what the rest weighs.
+
+    Attributes
+    ----------
+    rows : ndarray of shape (n_rows,), int64
+        The rows of ``X`` (sorted, unique) that have targets.
+    labels : ndarray of shape (n_rows, m), int32
+        Each row's ``m`` most probable labels (column indices of ``classes_``), most
+        probable first.
+    log_proba : ndarray of shape (n_rows, m), float32
+        The teacher's log-probabilities of the kept labels (temperature 1).
+    scores : ndarray of shape (n_rows, m), float32
+        The teacher's scores of the kept labels.
+    dropped_mass : ndarray of shape (n_rows,), float32
+        Probability, after ``temperature``, of the labels not kept.
+    dropped_score : ndarray of shape (n_rows,), float32
+        The largest score of a label not kept (``-inf`` when every label is kept).
+    dropped_log_proba : ndarray of shape (n_rows,), float32
+        The largest log-probability (temperature 1) of a label not kept.
+    temperature : float
+        The temperature of ``dropped_mass``.
+    """
+
+    rows: np.ndarray
+    labels: np.ndarray
+    log_proba: np.ndarray
+    scores: np.ndarray
+    dropped_mass: np.ndarray
+    dropped_score: np.ndarray
+    dropped_log_proba: np.ndarray
+    temperature: float
+
+    @property
+    def m(self):
+        """Labels kept per row."""
+        return self.labels.shape[1]
+
+    def positions(self, rows):
+        """The index into these targets of each of ``rows`` (rows of ``X``)."""
+        return np.searchsorted(self.rows, rows)
+
+    def positives(self, index, temperature):
+        """``softmax(log p / T)`` over each row's kept labels: ``(len(index), m)``."""
+        import torch
+
+        log_p = torch.from_numpy(self.log_proba[index])
+        return torch.softmax(log_p / temperature, dim=1).numpy()
+
+    def log_weights(self, index, negatives, a):
+        """The kept labels' log negative weights, ``(len(index), m)``: ``log(1 -
+        sigmoid(a s))`` for ``"sigmoid"``, ``log(1 - p)`` for ``"one_minus"``, 0 for
+        ``"uniform"``."""
+        from .losses import sigmoid_log_weights
+
+        if negatives == "sigmoid":
+            return sigmoid_log_weights(self.scores[index], a)
+        if negatives == "one_minus":
+            with np.errstate(divide="ignore"):
+                return np.log1p(-np.exp(self.log_proba[index]))
+        return np.zeros((len(index), self.m), dtype=np.float32)
+
+    def log_weight_bound(self, negatives, a):
+        """The largest ``|log w|`` of a label that is not kept, over the rows: the most
+        the weight ``w = 1`` given to those labels is off by, in log space."""
+        if negatives == "sigmoid":
+            bound = np.logaddexp(0.0, a * self.dropped_score.astype(np.float64))
+        elif negatives == "one_minus":
+            bound = -np.log1p(-np.exp(self.dropped_log_proba.astype(np.float64)))
+        else:
+            return 0.0
+        return float(bound.max()) if bound.size else 0.0
+
+
+def check_teacher_scores(S, P, n_rows, n_labels):
+    """Refuse a teacher whose scores do not cover every label of ``classes_``."""
+    for name, part in (("scores", S), ("probabilities", P)):
+        if np.shape(part) != (n_rows, n_labels):
+            raise ValueError(
+                f"teacher gives {name} of shape {np.shape(part)} for {n_rows} rows, but "
+                f"there are {n_labels} labels (classes_): a teacher must score every label. "
+                "Give a teacher that knows every label of y (for a net, an output layer of "
+                f"{n_labels} units)."
+            )
+
+
+def compute_teacher_targets(teacher, X, rows, classes, m, temperature):
+    """The teacher's top ``m`` labels of each of ``rows``, computed in blocks of rows.
+
+    Parameters
+    ----------
+    teacher : TeacherAdapter
+        A fitted teacher.
+    X : {array-like, sparse matrix} of shape (n_samples, n_features)
+    rows : array-like of int
+        The rows that need targets (repeats are computed once).
+    classes : ndarray of shape (n_labels,)
+    m : int
+        Labels kept per row, ``1 <= m <= n_labels``.
+    temperature : float
+        The temperature of the dropped mass (the positives' temperature).
+
+    Returns
+    -------
+    targets : TeacherTargets
+    """
+    import torch
+
+    rows = np.unique(np.asarray(rows, dtype=np.int64))
+    n_labels = len(classes)
+    out = {
+        "labels": np.empty((len(rows), m), dtype=np.int32),
+        "log_proba": np.empty((len(rows), m), dtype=np.float32),
+        "scores": np.empty((len(rows), m), dtype=np.float32),
+        "dropped_mass": np.zeros(len(rows), dtype=np.float32),
+        "dropped_score": np.full(len(rows), -np.inf, dtype=np.float32),
+        "dropped_log_proba": np.full(len(rows), -np.inf, dtype=np.float32),
+    }
+    step = max(_MIN_BLOCK_ROWS, _BLOCK_ELEMENTS // max(n_labels, 1))
+    for start in range(0, len(rows), step):
+        block = slice(start, min(start + step, len(rows)))
+        S, P = teacher.scores(_safe_indexing(X, rows[block]), classes)
+        check_teacher_scores(S, P, block.stop - block.start, n_labels)
+        S = torch.from_numpy(np.require(S, dtype=np.float32, requirements="W"))
+        P = torch.from_numpy(np.require(P, dtype=np.float32, requirements="W"))
+        kept_p, top = torch.topk(P, m, dim=1)
+        out["labels"][block] = top.numpy()
+        out["log_proba"][block] = kept_p.log().numpy()
+        out["scores"][block] = S.gather(1, top).numpy()
+        if m == n_labels:
+            continue
+        if temperature == 1.0:
+            kept = kept_p.sum(dim=1)
+        else:
+            tempered = torch.log_softmax(P.log().div_(temperature), dim=1)
+            kept = tempered.gather(1, top).exp_().sum(dim=1)
+        out["dropped_mass"][block] = (1.0 - kept).clamp_(min=0.0).numpy()
+        out["dropped_score"][block] = S.scatter(1, top, -np.inf).amax(dim=1).numpy()
+        out["dropped_log_proba"][block] = P.scatter(1, top, 0.0).amax(dim=1).log_().numpy()
+    return TeacherTargets(rows=rows, temperature=float(temperature), **out)
+
+
+def cached_teacher_targets(memory):
+    """:func:`compute_teacher_targets`, cached in ``memory`` (a path or ``joblib.Memory``;
+    None: not cached), keyed by the fitted teacher, ``X``, the rows, the classes, ``m``
+    and the temperature — not by ``a`` or anything of the student."""
+    if memory is None:
+        return compute_teacher_targets
+    return check_memory(memory).cache(compute_teacher_targets)
