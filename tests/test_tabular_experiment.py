@@ -120,3 +120,17 @@ def test_bad_settings_name_the_parameter():
         tabular.run(trials=1, **{**TINY, "students": ["forest"]})
     with pytest.raises(ValueError, match="teacher_grid"):
         tabular.run(trials=1, **{**TINY, "teacher_grid": []})
+
+
+@needs_tables
+@pytest.mark.skipif(not hasattr(skdistill, "DistilledRegressor"),
+                    reason="regression tables need skdistill.DistilledRegressor")
+def test_regression_table_reads_rmse():
+    results = tabular.run(trials=1, **{**TINY, "datasets": ["concrete"], "max_rows": 200,
+                                       "configs": [tabular.LABELS, tabular.DEFAULT]})
+    for row in results["summary"]:
+        assert row["rmse"] > 0 and math.isnan(row["log_loss"])
+    assert "regression (RMSE):" in results["notes"]
+    reading = tabular.target(results, tabular.DEFAULT, "regression")
+    assert reading["pairs"] == 1
+    assert tabular.target(results, tabular.DEFAULT, "classification")["pairs"] == 0

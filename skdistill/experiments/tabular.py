@@ -538,7 +538,7 @@ def _paired_gains(results, dataset, student, config):
                      if len(pair) == 2])
 
 
-def pairs(results, config):
+def pairs(results, config, task=None):
     """Per (table, student) pair: the mean test loss of the student on labels, with
     ``config`` and of the teacher (log-loss for classification, RMSE for regression).
 
@@ -548,6 +548,8 @@ def pairs(results, config):
         Output of :func:`run`.
     config : str
         One of :data:`CONFIGS` but ``labels``.
+    task : {"classification", "regression"} or None, default=None
+        Only the tables of this task; None: all.
 
     Returns
     -------
@@ -557,6 +559,8 @@ def pairs(results, config):
     """
     out = []
     for teacher in _runner.select(results, student=TEACHER):
+        if task is not None and TABULAR_DATASETS[teacher["dataset"]] != task:
+            continue
         loss = _loss_name(teacher["dataset"])
         for student in results["settings"]["students"]:
             alone = _runner.select(results, dataset=teacher["dataset"], student=student,
@@ -571,8 +575,9 @@ def pairs(results, config):
     return out
 
 
-def target(results, config):
-    """The target read off the results for one configuration.
+def target(results, config, task=None):
+    """The target read off the results for one configuration (and ``task``, as
+    :func:`pairs`: log-loss and RMSE are not added together).
 
     Returns
     -------
@@ -586,7 +591,7 @@ def target(results, config):
         gain over the other pairs, NaN if none) and ``met`` (wins on at least 80% of the
         pairs and a median share of at least a third).
     """
-    rows = pairs(results, config)
+    rows = pairs(results, config, task)
     closing = [r for r in rows if r["gap"] > 0]
     worse = [r["gain"] for r in rows if r["gap"] <= 0]
     wins = sum(r["gain"] > 0 for r in rows)
@@ -607,20 +612,22 @@ def _notes(results):
         lines.append(f"{teacher['dataset']} teacher: " + "; ".join(settings))
     lines.append("target: lower test loss than the student on labels on >= 80% of the "
                  "(table, student) pairs, and >= 1/3 of the gap to the teacher closed")
-    for config in results["settings"]["configs"]:
-        if config == LABELS:
-            continue
-        reading = target(results, config)
-        if not reading["pairs"]:
-            continue
-        worse = ("" if math.isnan(reading["worse_teacher_gain"]) else
-                 f"; where the teacher is worse than the student on labels "
-                 f"({reading['pairs'] - reading['n_closed']} pairs) the loss changes by "
-                 f"{-reading['worse_teacher_gain']:+.4f} on average")
-        lines.append(f"  {config}: better on {reading['wins']}/{reading['pairs']} pairs, "
-                     f"{reading['closed']:.0%} of the gap closed (median; pooled "
-                     f"{reading['pooled']:.0%}) over {reading['n_closed']} pairs{worse}: "
-                     f"{'met' if reading['met'] else 'not met'}")
+    tasks = dict.fromkeys(TABULAR_DATASETS[row["dataset"]]
+                          for row in _runner.select(results, student=TEACHER))
+    for task in tasks:
+        lines.append(f"{task} ({'log-loss' if task == 'classification' else 'RMSE'}):")
+        for config in results["settings"]["configs"][1:]:
+            reading = target(results, config, task)
+            if not reading["pairs"]:
+                continue
+            worse = ("" if math.isnan(reading["worse_teacher_gain"]) else
+                     f"; where the teacher is worse than the student on labels "
+                     f"({reading['pairs'] - reading['n_closed']} pairs) the loss changes by "
+                     f"{-reading['worse_teacher_gain']:+.4f} on average")
+            lines.append(f"  {config}: better on {reading['wins']}/{reading['pairs']} pairs, "
+                         f"{reading['closed']:.0%} of the gap closed (median; pooled "
+                         f"{reading['pooled']:.0%}) over {reading['n_closed']} pairs{worse}: "
+                         f"{'met' if reading['met'] else 'not met'}")
     return lines
 
 
