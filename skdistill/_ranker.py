@@ -634,8 +634,12 @@ def _fit_in_batches(net, X, row_labels, sample_weight, classes, batches):
     # a label of each row stratifies a validation split, as the examples' labels would
     meta = _LABELS_AND_WEIGHTS.pack(y_index=row_labels.labels[row_labels.indptr[:-1]],
                                     sample_weight=row_weights(weights, len(weights)))
+    # batch_size counts examples, as in the exact fit: a batch holds the rows of about
+    # that many labels, so that an epoch takes as many optimizer steps as the exact fit's
     settings = {**without_criterion_params(net), "iterator_train__collate_fn": batches,
-                "iterator_valid__collate_fn": batches}
+                "iterator_valid__collate_fn": batches,
+                "batch_size": max(1, round(net.batch_size * len(weights)
+                                           / row_labels.counts.sum()))}
     fit_net(net, X, meta, classes=classes, layout=_LABELS_AND_WEIGHTS, criterion=criterion,
             kind="logits", settings=settings, labels_of=_labels_if_all_known,
             rows=row_labels.rows, valid_acc=False)
