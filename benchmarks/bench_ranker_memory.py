@@ -21,8 +21,13 @@ peak over the whole run). The verdict compares the peak resident set during the 
 the whole process, with the budget (4 GiB). ``main`` returns that ratio as a row of
 ``run_all.py`` (``--ranker-memory`` there; it takes tens of minutes on two cores).
 
+The student's fit is the exact one (the teacher on every batch, the loss over every
+label); ``--fit auto`` measures the ranker's defaults instead, which above 4,096 labels
+compute the teacher's targets once and sample the negatives (``bench_ranker_scale.py``
+times that fit stage by stage).
+
 Run: python benchmarks/bench_ranker_memory.py [--n-samples 100000] [--n-labels 100000]
-     [--n-features 10000] [--student-width 32] [--budget-gib 4]
+     [--n-features 10000] [--student-width 32] [--budget-gib 4] [--fit exact|auto]
 """
 
 import argparse
@@ -132,9 +137,10 @@ def _instrument(profiler):
     """Wrap the stages of the ranker's fit; returns a function that undoes it."""
     import skdistill._nets as nets
     import skdistill._ranker as ranker
+    from skdistill._teacher import TeacherAdapter
 
     patched = [(nets, "dense_rows", "densify the batch's rows of X"),
-               (ranker, "teacher_scores", "teacher scores (forward, softmax)"),
+               (TeacherAdapter, "scores", "teacher scores (forward, softmax)"),
                (ranker, "_ranking_targets", "targets (teacher scores included)"),
                (NeuralNetClassifier, "train_step", "student step (fwd, loss, bwd, Adam)")]
     saved = [(owner, name, getattr(owner, name)) for owner, name, _ in patched]
@@ -217,6 +223,11 @@ def main(argv=None):
     parser.add_argument("--threads", type=int, default=None,
                         help="torch threads (default: torch's default)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--fit", choices=["exact", "auto"], default="exact",
+                        help="exact: the teacher on every batch, the loss over every label "
+                             "(teacher_top_m=None, negatives_sample=None); auto: the "
+                             "ranker's defaults (above 4096 labels the teacher's targets "
+                             "computed once and sampled negatives, bench_ranker_scale.py)")
     parser.add_argument("--profile", action="store_true",
                         help="also time each stage of a batch and measure its transient "
                              "memory (reading /proc twice per stage costs some time)")
@@ -254,7 +265,9 @@ def main(argv=None):
         optimizer=torch.optim.Adam, lr=2e-3, batch_size=args.batch_size, max_epochs=1,
         train_split=None, verbose=0,
     )
-    ranker = DoubleDistilledRanker(student, FrozenEstimator(teacher), random_state=args.seed)
+    scale = {} if args.fit == "auto" else {"teacher_top_m": None, "negatives_sample": None}
+    ranker = DoubleDistilledRanker(student, FrozenEstimator(teacher), random_state=args.seed,
+                                   **scale)
     gc.collect()
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     exact = _reset_peak()

@@ -123,13 +123,23 @@ def oracle_precision(X, Y, signatures, prior):
         shape=(n_labels, X.shape[1]))
     # one sparse product for all rows: (rows, labels) counts of signature words present
     counts = ((X > 0).astype(np.float32) @ membership.T.tocsc()).tocsr()
-    tie = (1e-3 * np.log(prior) / -np.log(prior).max()).astype(np.float32)
-    return _blockwise_precision(Y, lambda rows: counts[rows].toarray() + tie, n_labels)
+    return _blockwise_precision(Y, lambda rows: counts[rows].toarray() + _tie_break(prior),
+                                n_labels)
+
+
+def _tie_break(values):
+    """Below 0.5, in the order of ``values`` and then of the columns, all distinct: ties
+    broken before the metric (whose partition slows down on many equal scores)."""
+    order = np.lexsort((np.arange(len(values)), -values))
+    rank = np.empty(len(values))
+    rank[order] = np.arange(len(values))
+    return 0.5 - rank / (2 * len(values))
 
 
 def frequency_precision(Y_train, Y_test):
-    counts = np.asarray(Y_train.sum(axis=0), dtype=np.float32).ravel()
-    return _blockwise_precision(Y_test, lambda rows: np.tile(counts, (len(rows), 1)),
+    counts = np.asarray(Y_train.sum(axis=0), dtype=np.float64).ravel()
+    scores = counts + _tie_break(counts)
+    return _blockwise_precision(Y_test, lambda rows: np.tile(scores, (len(rows), 1)),
                                 Y_train.shape[1])
 
 

@@ -114,8 +114,9 @@ class DoubleDistilledRanker(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
     Multi-label rows are made multiclass as in the paper: a row with ``m`` labels is
     ``m`` examples ``(x, y)`` (with ``positives="teacher"`` they share the teacher's
     targets, so the row weighs ``m``). The student is a skorch net trained on the
-    examples by mini-batches; neither ``X`` (sparse rows are read a batch at a time)
-    nor the teacher's outputs ever exist as a dense ``(n_samples, n_labels)`` matrix.
+    examples by mini-batches (at scale, each row's examples together: the same
+    objective); neither ``X`` (sparse rows are read a batch at a time) nor the
+    teacher's outputs ever exist as a dense ``(n_samples, n_labels)`` matrix.
 
     Two ways to fit, chosen by ``teacher_top_m`` and ``negatives_sample`` (``"auto"``
     picks by the number of labels ``L``):
@@ -249,6 +250,15 @@ class DoubleDistilledRanker(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
     (3, 6)
     >>> ranker.predict_top_k(X[:2]).shape
     (2, 2)
+
+    The fit at scale (the default above 4096 labels) on these 6 labels: the teacher's top
+    3 labels of each row computed once, 2 sampled negatives per batch.
+
+    >>> scaled = ranker.set_params(teacher_top_m=3, negatives_sample=2).fit(X, Y)
+    >>> scaled.teacher_top_m_, scaled.negatives_sample_
+    (3, 2)
+    >>> 0 <= scaled.teacher_dropped_mass_["mean"] <= scaled.teacher_dropped_mass_["max"] <= 1
+    True
     """
 
     # fit's sample_weight goes where the teacher and the student request it; the
@@ -354,29 +364,12 @@ class DoubleDistilledRanker(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         self.teacher_ = None if fitted is None else fitted.teacher
         self.teacher_dropped_mass_ = self.teacher_log_weight_bound_ = None
         self.student_ = seed_random_states(clone(student), student_seed)
-        if top_m is None and sample is None:
-            with torch_seeded(student_seed):
-                self._fit_student(fitted, X, rows, labels, weights)
-            return self
-        targets = None
-        if fitted is not None and self._uses_teacher():
-            targets = cached_teacher_targets(self.memory)(
-                fitted, X, rows, self.classes_, top_m, float(self.temperature))
-            self.teacher_dropped_mass_ = {"mean": float(np.mean(targets.dropped_mass)),
-                                          "max": float(np.max(targets.dropped_mass))}
-            self.teacher_log_weight_bound_ = targets.log_weight_bound(self.negatives,
-                                                                      float(self.a))
-        sampler = None if sample is None else LabelSampler(
-            n_labels, sample, self.sampling, counts=np.bincount(labels, minlength=n_labels),
-            seed=student_seed)
-        row_labels = RowLabels.from_examples(rows, labels)
         with torch_seeded(student_seed):
-            batches = RankingBatches(
-                self.student_, X, n_labels, row_labels=row_labels, targets=targets,
-                positives=self.positives, negatives=self.negatives, a=self.a,
-                temperature=self.temperature, sampler=sampler)
-            _fit_in_batches(self.student_, X, row_labels, routed["student"], self.classes_,
-                            batches)
+            if top_m is None and sample is None:
+                self._fit_student(fitted, X, rows, labels, weights)
+            else:
+                self._fit_student_at_scale(fitted, X, rows, labels, routed["student"], top_m,
+                                           sample, student_seed)
         return self
 
     def _scale(self, n_labels, student):
@@ -438,6 +431,29 @@ class DoubleDistilledRanker(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
                 teacher, X, rows, labels, self.classes_, fit_params, sample, self.sampling)
         return cached(self.memory, fit_on_examples, teacher)(
             teacher, X, rows, self.classes_[labels], fit_params)
+
+    def _fit_student_at_scale(self, teacher, X, rows, labels, sample_weight, top_m, sample,
+                              seed):
+        """The student on its rows, its targets from the teacher's top labels computed once,
+        its negatives sampled when ``sample`` is an int."""
+        n_labels = len(self.classes_)
+        targets = None
+        if teacher is not None and self._uses_teacher():
+            targets = cached_teacher_targets(self.memory)(
+                teacher, X, rows, self.classes_, top_m, float(self.temperature))
+            self.teacher_dropped_mass_ = {"mean": float(np.mean(targets.dropped_mass)),
+                                          "max": float(np.max(targets.dropped_mass))}
+            self.teacher_log_weight_bound_ = targets.log_weight_bound(self.negatives,
+                                                                      float(self.a))
+        sampler = None if sample is None else LabelSampler(
+            n_labels, sample, self.sampling, counts=np.bincount(labels, minlength=n_labels),
+            seed=seed)
+        row_labels = RowLabels.from_examples(rows, labels)
+        batches = RankingBatches(
+            self.student_, X, n_labels, row_labels=row_labels, targets=targets,
+            positives=self.positives, negatives=self.negatives, a=self.a,
+            temperature=self.temperature, sampler=sampler)
+        _fit_in_batches(self.student_, X, row_labels, sample_weight, self.classes_, batches)
 
     def _fit_student(self, teacher, X, rows, labels, weights):
         from .losses import DoubleDistillationLoss
@@ -634,8 +650,12 @@ def _fit_in_batches(net, X, row_labels, sample_weight, classes, batches):
     # a label of each row stratifies a validation split, as the examples' labels would
     meta = _LABELS_AND_WEIGHTS.pack(y_index=row_labels.labels[row_labels.indptr[:-1]],
                                     sample_weight=row_weights(weights, len(weights)))
+    # batch_size counts examples, as in the exact fit: a batch holds the rows of about
+    # that many labels, so that an epoch takes as many optimizer steps as the exact fit's
     settings = {**without_criterion_params(net), "iterator_train__collate_fn": batches,
-                "iterator_valid__collate_fn": batches}
+                "iterator_valid__collate_fn": batches,
+                "batch_size": max(1, round(net.batch_size * len(weights)
+                                           / row_labels.counts.sum()))}
     fit_net(net, X, meta, classes=classes, layout=_LABELS_AND_WEIGHTS, criterion=criterion,
             kind="logits", settings=settings, labels_of=_labels_if_all_known,
             rows=row_labels.rows, valid_acc=False)

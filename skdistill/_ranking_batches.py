@@ -6,7 +6,9 @@ teacher. Its items are *rows*, each with all its labels: the ``m`` examples ``(x
 of a row with ``m`` labels share the teacher's targets, and with one-hot positives
 their losses add up to ``m`` times the loss of ``x`` with positives uniform over its
 labels (the log-sum-exp does not depend on ``y``), so a row weighted by ``m`` is the
-same objective as its examples, at one pass through the network instead of ``m``.
+same objective as its examples, at one pass through the network instead of ``m``. (The
+ranker sizes the batches of rows so that each holds about ``batch_size`` labels: as many
+optimizer steps per epoch as over the examples.)
 :class:`RankingBatches` is the ``collate_fn`` of such a fit. It reads the batch's rows
 of ``X`` (a sparse batch stays sparse for a module that reads sparse rows) and makes
 the loss's targets over

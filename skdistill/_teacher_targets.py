@@ -155,7 +155,8 @@ def compute_teacher_targets(teacher, X, rows, classes, m, temperature):
         "dropped_score": np.full(len(rows), -np.inf, dtype=np.float32),
         "dropped_log_proba": np.full(len(rows), -np.inf, dtype=np.float32),
     }
-    step = max(_MIN_BLOCK_ROWS, _BLOCK_ELEMENTS // max(n_labels, 1))
+    # a teacher may densify its rows: a block is bounded in features as in labels
+    step = max(_MIN_BLOCK_ROWS, _BLOCK_ELEMENTS // max(n_labels, X.shape[1], 1))
     for start in range(0, len(rows), step):
         block = slice(start, min(start + step, len(rows)))
         S, P = teacher.scores(_safe_indexing(X, rows[block]), classes)

@@ -463,3 +463,25 @@ def test_table1_refuses_bad_scale_options(params, match, tmp_path):
 
     with pytest.raises(ValueError, match=match):
         table1.run(data_home=tmp_path, verbose=False, **params)
+
+
+def test_a_sampled_student_ranks_as_the_full_softmax_one():
+    """On 400 labels with a third of them in a batch's subset, sampled negatives (fixed
+    seeds) give the P@1 of the loss over every label, from the same teacher targets."""
+    from skdistill.datasets import make_retrieval_classification
+
+    X, y, _ = make_retrieval_classification(5000, n_classes=400, n_features=20,
+                                            temperature=0.5, random_state=0)
+    Y = sparse.csr_matrix((np.ones(len(y)), (np.arange(len(y)), y)), shape=(len(y), 400))
+    X_test, Y_test, X, Y = X[4000:], Y[4000:], X[:4000], Y[:4000]
+    teacher = DoubleDistilledRanker(_net(64, lr=0.01, max_epochs=10, batch_size=64),
+                                    positives="onehot", negatives="uniform",
+                                    random_state=0).fit(X, Y)
+    scores = {sample: [
+        DoubleDistilledRanker(_net(8, lr=0.01, max_epochs=8, batch_size=16),
+                              FrozenEstimator(teacher.student_), teacher_top_m=8,
+                              negatives_sample=sample, random_state=seed)
+        .fit(X, Y).score(X_test, Y_test) for seed in (0, 1)] for sample in (None, 16)}
+    best = teacher.score(X_test, Y_test)
+    assert min(scores[None] + scores[16]) > 0.95 * best > 0.4  # chance is 1/400
+    assert abs(np.mean(scores[16]) - np.mean(scores[None])) < 0.015
