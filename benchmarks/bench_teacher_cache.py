@@ -42,7 +42,7 @@ class _CountingHGB(HistGradientBoostingClassifier):
 def _search(memory, args):
     student = make_pipeline(StandardScaler(), LogisticRegression(max_iter=500))
     clf = DistilledClassifier(student, _CountingHGB(max_iter=args.max_iter, random_state=0),
-                              teacher_cv=3, memory=memory, random_state=0)
+                              teacher_cv=3, memory=memory, random_state=0, alpha=1.0)
     grid = {"temperature": args.temperatures, "student__logisticregression__C": args.C}
     return GridSearchCV(clf, grid, cv=StratifiedKFold(args.folds, shuffle=True, random_state=0),
                         n_jobs=args.n_jobs)

@@ -38,7 +38,8 @@ X_test, y_test, p_test = make_gaussian_classification(
 
 X, y, _ = make_gaussian_classification(30, separation=separation, random_state=1)
 one_hot = LogisticRegression().fit(X, y)
-distilled = DistilledClassifier(student=LogisticRegression(), teacher=bayes).fit(X, y)
+distilled = DistilledClassifier(student=LogisticRegression(), teacher=bayes,
+                                alpha=1.0).fit(X, y)
 print(f"one-hot AUC:         {roc_auc_score(y_test, one_hot.decision_function(X_test)):.3f}")
 print(f"Bayes-distilled AUC: {roc_auc_score(y_test, distilled.decision_function(X_test)):.3f}")
 print(f"Bayes AUC (ceiling): {roc_auc_score(y_test, p_test[:, 1]):.3f}")
@@ -59,7 +60,8 @@ for n in sizes:
             continue
         for name, model in [("one-hot", LogisticRegression()),
                             ("Bayes-distilled", DistilledClassifier(LogisticRegression(),
-                                                                    teacher=bayes))]:
+                                                                    teacher=bayes,
+                                                                    alpha=1.0))]:
             model.fit(X, y)
             scores[name].append(roc_auc_score(y_test, model.decision_function(X_test)))
     for name in auc:

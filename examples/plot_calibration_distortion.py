@@ -60,7 +60,7 @@ for _ in range(30):
     for alpha in powers:
         model = DistilledClassifier(
             student=LogisticRegression(),
-            teacher=CalibrationDistortedTeacher(bayes, power=alpha),
+            teacher=CalibrationDistortedTeacher(bayes, power=alpha), alpha=1.0,
         ).fit(X, y)
         auc[alpha].append(roc_auc_score(y_test, model.decision_function(X_test)))
 

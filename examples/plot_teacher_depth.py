@@ -66,7 +66,7 @@ for trial in range(20):
         teacher = RandomForestClassifier(n_estimators=3, max_depth=d, random_state=trial)
         model = DistilledClassifier(
             student=DecisionTreeClassifier(max_depth=4, random_state=0),
-            teacher=FrozenEstimator(teacher.fit(X_t, y_t)),
+            teacher=FrozenEstimator(teacher.fit(X_t, y_t)), alpha=1.0,
         ).fit(X_s, y_s)
         student_auc[d].append(roc_auc_score(y_test, model.predict_proba(X_test)[:, 1]))
 

@@ -2,34 +2,45 @@
 
 from __future__ import annotations
 
-import contextlib
 from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, RegressorMixin, _fit_context, clone
 from sklearn.ensemble import HistGradientBoostingRegressor
 from sklearn.linear_model import Ridge
-from sklearn.utils import get_tags
+from sklearn.utils import _safe_indexing, get_tags
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.metadata_routing import UNUSED, _raise_for_params
 from sklearn.utils.validation import (
     _num_samples,
     check_array,
     check_consistent_length,
-    check_is_fitted,
     column_or_1d,
     has_fit_parameter,
     validate_data,
 )
 
+from ._alpha_search import (
+    alpha_folds,
+    enough_for_alpha_search,
+    held_out_squared_error,
+    rows_of,
+    search_alpha,
+)
 from ._net_fitting import fit_net_on_values
 from ._nets import ends_in_skorch_net, predict_net_values, torch_seeded
 from ._pipelines import final_estimator, fit_to_final_estimator
 from ._routing import route_fit, teacher_student_router
 from ._seeding import draw_seeds, seed_random_states
 from ._synthetic import append_synthetic_rows
-from ._teacher import as_teacher, cached, teacher_step
-from ._validation import as_given, check_predictions, check_sample_weight, estimator_type
+from ._teacher import as_teacher, cached, labelled_part, teacher_step
+from ._validation import (
+    as_given,
+    check_predict_input,
+    check_predictions,
+    check_sample_weight,
+    estimator_type,
+)
 from ._verbose import phase, say
 
 
@@ -89,15 +100,16 @@ def _check_student_weights(student, sample_weight):
         )
 
 
-def _fit_student(student, X, targets, sample_weight):
+def _fit_student(student, X, targets, sample_weight, seed):
     """Fit ``student`` in place on ``(X, targets)``.
 
     Row weights reach every step of a pipeline whose ``fit`` takes them (so that a
     weighted fit equals the fit on repeated rows), as for the classifier's students; a
-    skorch net gets float32 input and targets.
+    skorch net gets float32 input and targets, its torch RNG seeded by ``seed``.
     """
     if ends_in_skorch_net(student):
-        fit_net_on_values(student, X, targets)
+        with torch_seeded(seed):
+            fit_net_on_values(student, X, targets)
     elif sample_weight is None:
         student.fit(X, targets)
     else:
@@ -169,10 +181,21 @@ class DistilledRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
         :class:`~skdistill.DistilledClassifier`. None means
         ``HistGradientBoostingRegressor()``, fitted with the squared error and so an
         estimate of ``f*``.
-    alpha : float in [0, 1], default=1.0
+    alpha : float in [0, 1] or "auto", default="auto"
         On labelled rows ``t = alpha * f_teacher(x) + (1 - alpha) * y``: 1 is pure
         distillation, 0 is ordinary training on ``y``. Unlabelled rows always take
         ``t = f_teacher(x)``.
+
+        ``"auto"`` (the default): the ``alpha`` in ``(0, 0.5, 1)`` whose student has the
+        lowest held-out squared error, by cross-validation over the labelled rows, so
+        that a teacher which would make the student worse than its own fit on ``y``
+        gets ``alpha = 0``. The folds mirror the final fit, as for
+        :class:`~skdistill.DistilledClassifier`'s ``alpha="auto"``: without
+        ``teacher_cv``, a copy of the teacher fitted on each of 3 folds' training rows
+        (cached with ``memory``); with it, its folds and out-of-fold predictions; a
+        prefit teacher's predictions as they are. With fewer than 6 labelled rows,
+        ``alpha = 1`` with a warning. The choice is ``alpha_``, the mean held-out
+        squared error of each value ``alpha_scores_``.
     teacher_cv : int, cross-validation generator, iterable or None, default=None
         None: the teacher predicts on the rows it was fitted on. Otherwise the targets
         of the labelled rows come out of fold (as ``cross_val_predict`` for a
@@ -213,6 +236,10 @@ class DistilledRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
     keep_teacher : bool, default=True
         Keep the fitted teacher as ``teacher_``. False sets ``teacher_`` to None after
         fit, so that a saved model carries only the student.
+        A prefit teacher (a ``FrozenEstimator``, a callable) is the ``teacher``
+        parameter itself, which ``get_params`` keeps: call
+        ``set_params(teacher=None)`` on the fitted estimator before saving it (its
+        predictions use only ``student_``).
     verbose : int, default=0
         Print one line per phase of the fit: the teacher's fit (or its cache hit), its
         out-of-fold fits and predictions, the student's fit.
@@ -224,6 +251,11 @@ class DistilledRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
     teacher_ : regressor, callable or None
         The fitted teacher (the ``FrozenEstimator`` or callable as given); None with
         ``keep_teacher=False``.
+    alpha_ : float
+        The ``alpha`` applied: ``alpha`` itself, or the one chosen with ``alpha="auto"``.
+    alpha_scores_ : ndarray of shape (3,) or None
+        With ``alpha="auto"``: the mean held-out squared error of the student at each
+        ``alpha`` of ``(0, 0.5, 1)``; None when no search ran.
     n_synthetic_ : int
         The number of synthetic rows the student was trained on (0 without ``augment``).
     n_features_in_ : int
@@ -261,7 +293,7 @@ class DistilledRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
     _parameter_constraints: dict = {
         "student": [HasMethods(["fit", "predict"]), None],
         "teacher": [HasMethods(["fit"]), callable, None],
-        "alpha": [Interval(Real, 0, 1, closed="both")],
+        "alpha": [Interval(Real, 0, 1, closed="both"), StrOptions({"auto"})],
         "teacher_cv": ["cv_object"],
         "unlabeled_label": [Real, None],
         "n_jobs": [Integral, None],
@@ -278,7 +310,7 @@ class DistilledRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
         student=None,
         teacher=None,
         *,
-        alpha=1.0,
+        alpha="auto",
         teacher_cv=None,
         unlabeled_label=None,
         n_jobs=None,
@@ -363,7 +395,15 @@ class DistilledRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
         teacher = teacher.seeded(seeds["teacher"])
         fitted, predictions = self._teacher_step(teacher, X, y, labelled, routed["teacher"],
                                                  seeds["teacher_cv"])
-        targets = mix_targets(predictions, y, labelled, self.alpha)
+        self.alpha_scores_ = None
+        if isinstance(self.alpha, str):
+            with phase(self.verbose, type(self).__name__,
+                       "alpha search (held-out squared error of the student)"):
+                self.alpha_, self.alpha_scores_ = self._auto_alpha(
+                    teacher, fitted, X, y, predictions, labelled, routed, seeds)
+        else:
+            self.alpha_ = float(self.alpha)
+        targets = mix_targets(predictions, y, labelled, self.alpha_)
         weights = routed["student"]
         n_samples = _num_samples(X)
         if self.augment is not None:
@@ -375,11 +415,9 @@ class DistilledRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
                     teacher_outputs=lambda X_new: self._predictions(fitted, X_new, y))
                 targets = np.concatenate([targets, new_targets], axis=0)
         self.n_synthetic_ = _num_samples(X) - n_samples
-        seeded = (torch_seeded(seeds["student"]) if ends_in_skorch_net(student)
-                  else contextlib.nullcontext())
         with phase(self.verbose, type(self).__name__,
-                   f"student fit ({type(final_estimator(student)).__name__})"), seeded:
-            _fit_student(self.student_, X, targets, weights)
+                   f"student fit ({type(final_estimator(student)).__name__})"):
+            _fit_student(self.student_, X, targets, weights, seeds["student"])
         self.teacher_ = fitted.teacher if self.keep_teacher else None
         return self
 
@@ -452,6 +490,33 @@ class DistilledRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
         fitted, predictions = step(*args, **kwargs)
         return fitted, self._checked_predictions(predictions, y)
 
+    def _auto_alpha(self, teacher, fitted, X, y, predictions, labelled, routed, seeds):
+        """``alpha="auto"``: the student's held-out squared error over the labelled rows
+        (see :mod:`skdistill._alpha_search` for the folds)."""
+        rows = np.flatnonzero(labelled)
+        y_lab = y[rows]
+        if not enough_for_alpha_search(np.zeros(len(rows))):
+            return 1.0, None
+        X_lab, lab_params = labelled_part(X, labelled, routed["teacher"])
+        in_sample = not teacher.prefit and self.teacher_cv is None
+        splits, fold_predictions = alpha_folds(
+            teacher, X_lab, y_lab, None if in_sample else predictions[rows],
+            cv=self.teacher_cv, classes=None, memory=self.memory, n_jobs=self.n_jobs,
+            fit_params=lab_params, random_state=seeds["teacher_cv"])
+        weights = rows_of(None if routed["student"] is None
+                          else np.asarray(routed["student"]), rows)
+
+        def fit_and_score(alpha, outputs, train, test):
+            student = clone(self.student_)
+            outputs = self._checked_predictions(outputs, y)
+            targets = mix_targets(outputs, y_lab[train], np.ones(len(train), dtype=bool), alpha)
+            _fit_student(student, _safe_indexing(X_lab, train), targets,
+                         rows_of(weights, train), seeds["student"])
+            return held_out_squared_error(self._student_predict(student, _safe_indexing(
+                X_lab, test)), y_lab[test], rows_of(weights, test))
+
+        return search_alpha(fit_and_score, splits, fold_predictions, n_jobs=self.n_jobs)
+
     def _predictions(self, teacher, X, y):
         return self._checked_predictions(teacher.outputs(X, None), y)
 
@@ -476,16 +541,18 @@ class DistilledRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
         -------
         y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
         """
-        check_is_fitted(self)
-        X = validate_data(self, as_given(X), skip_check_array=True, reset=False)
-        if ends_in_skorch_net(self.student_):
-            predictions = predict_net_values(self.student_, X)
-        else:
-            predictions = self.student_.predict(X)
+        X = check_predict_input(self, X)
+        predictions = self._student_predict(self.student_, X)
         # a net predicts one column for a 1-D y, as TransformedTargetRegressor squeezes
         if self._training_dim == 1 and predictions.ndim == 2 and predictions.shape[1] == 1:
             predictions = predictions[:, 0]
         return predictions
+
+    @staticmethod
+    def _student_predict(student, X):
+        if ends_in_skorch_net(student):
+            return predict_net_values(student, X)
+        return student.predict(X)
 
     # -- scikit-learn protocol ------------------------------------------------------
 

@@ -774,10 +774,39 @@ def cross_fit_outputs(teachers, X, y, classes, splits, *, n_jobs=None, fit_param
     return results
 
 
+def _fit_on_fold(teacher, X, y, train, classes, fit_params):
+    fit_params = _check_method_params(X, fit_params, train)
+    X_train = _safe_indexing(X, train)
+    teacher.fit(X_train, _safe_indexing(y, train), **fit_params)
+    return teacher.outputs(X_train, classes)
+
+
+def in_fold_outputs(teacher, X, y, classes, splits, *, n_jobs=None, fit_params=None):
+    """Each fold's teacher outputs on its own training rows: a copy of ``teacher`` fitted
+    on the training rows of a fold predicts them.
+
+    These are the targets a student of that fold gets when the teacher is fitted where
+    the student is (``teacher_cv=None``), the fold's test rows unseen by both: what
+    ``GridSearchCV`` around the estimator would fit, and what ``alpha="auto"`` scores
+    without ``teacher_cv``. Cache it with :func:`cached`.
+
+    Returns
+    -------
+    outputs : list of ndarray
+        Per fold, the outputs (probabilities aligned to ``classes``, or predictions when
+        ``classes`` is None) on ``X[train]``, in fold order.
+    """
+    fit_params = fit_params or {}
+    return Parallel(n_jobs=n_jobs)(
+        delayed(_fit_on_fold)(teacher.seeded(teacher.seed), X, y, train, classes, fit_params)
+        for train, _ in splits
+    )
+
+
 # -- the teacher step of an estimator --------------------------------------------------
 
 
-def _labelled_part(X, labelled, fit_params):
+def labelled_part(X, labelled, fit_params):
     """The labelled rows of ``X`` and of the row-aligned fit parameters."""
     if labelled.all():
         return X, fit_params
@@ -811,7 +840,7 @@ def teacher_step(teacher, X, y, labelled, classes, *, cv=None, n_jobs=None, fit_
     """
     fit_params = fit_params or {}
     model = type(teacher.estimator).__name__
-    X_lab, lab_params = _labelled_part(X, labelled, fit_params)
+    X_lab, lab_params = labelled_part(X, labelled, fit_params)
     with phase(verbose and not teacher.prefit, source, f"teacher fit ({model})"):
         fitted = teacher.seeded(teacher.seed).fit(X_lab, y[labelled], **lab_params)
     if not probabilities:

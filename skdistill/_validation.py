@@ -20,6 +20,7 @@ import numbers
 import numpy as np
 from scipy import sparse
 from sklearn.utils import check_array, get_tags
+from sklearn.utils.validation import _check_feature_names, _check_n_features, check_is_fitted
 
 _DEFAULT_HINT = (
     "If they are logits or scores, apply a softmax first; if they are unnormalised "
@@ -435,6 +436,23 @@ def estimator_type(estimator):
         return get_tags(estimator).estimator_type
     except AttributeError:  # not a scikit-learn estimator: no kind declared
         return getattr(estimator, "_estimator_type", None)
+
+
+def check_predict_input(estimator, X):
+    """``X`` for a fitted meta-estimator's prediction: as given (:func:`as_given`), its
+    feature names and number checked against the fit; its student checks the rest.
+
+    ``validate_data(skip_check_array=True)`` makes the same two checks, but also reads
+    the estimator's tags twice, which costs more than a small student's own prediction
+    of a row.
+    """
+    if not hasattr(estimator, "student_"):
+        check_is_fitted(estimator)  # scikit-learn's NotFittedError
+    X = as_given(X)
+    if hasattr(estimator, "feature_names_in_") or hasattr(X, "columns"):
+        _check_feature_names(estimator, X, reset=False)
+    _check_n_features(estimator, X, reset=False)
+    return X
 
 
 def as_given(X):

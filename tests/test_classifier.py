@@ -45,7 +45,7 @@ def test_defaults_fit_and_are_documented(data):
 def test_student_is_fitted_on_the_teachers_probabilities(data):
     X, y = data
     teacher = RandomForestClassifier(n_estimators=20, random_state=0)
-    clf = DistilledClassifier(_lr(), teacher, temperature=2.0).fit(X, y)
+    clf = DistilledClassifier(_lr(), teacher, temperature=2.0, alpha=1.0).fit(X, y)
     P = clone(teacher).fit(X, y).predict_proba(X)
     ref = fit_soft_targets(_lr(), X, make_soft_targets(P, temperature=2.0))
     np.testing.assert_allclose(clf.student_.coef_, ref.coef_, atol=1e-8)
@@ -61,7 +61,7 @@ def test_frozen_teacher_is_not_refitted(data):
     X, y = data
     prefit = RandomForestClassifier(n_estimators=10, random_state=0).fit(X[:100], y[:100])
     before = pickle.dumps(prefit)
-    clf = DistilledClassifier(_lr(), FrozenEstimator(prefit)).fit(X, y)
+    clf = DistilledClassifier(_lr(), FrozenEstimator(prefit), alpha=1.0).fit(X, y)
     assert pickle.dumps(prefit) == before
     ref = fit_soft_targets(_lr(), X, prefit.predict_proba(X))
     np.testing.assert_allclose(clf.student_.coef_, ref.coef_, atol=1e-8)
@@ -90,8 +90,8 @@ def test_classes_lets_a_prefit_teacher_teach_classes_missing_from_y(data):
     prefit = LogisticRegression().fit(X, y)
     keep = y != 2  # the student's sample has no row of class 2
     with pytest.raises(ValueError, match=r"classes=\[\.\.\.\]"):
-        DistilledClassifier(teacher=FrozenEstimator(prefit)).fit(X[keep], y[keep])
-    clf = DistilledClassifier(_lr(), FrozenEstimator(prefit), classes=[0, 1, 2])
+        DistilledClassifier(teacher=FrozenEstimator(prefit), alpha=1.0).fit(X[keep], y[keep])
+    clf = DistilledClassifier(_lr(), FrozenEstimator(prefit), classes=[0, 1, 2], alpha=1.0)
     clf.fit(X[keep], y[keep])
     assert clf.classes_.tolist() == [0, 1, 2]
     ref = fit_soft_targets(_lr(), X[keep], prefit.predict_proba(X[keep]))
@@ -124,7 +124,7 @@ def _bayes_like(X):
 
 def test_callable_teacher(data):
     X, y = data
-    clf = DistilledClassifier(_lr(), _bayes_like).fit(X, y)
+    clf = DistilledClassifier(_lr(), _bayes_like, alpha=1.0).fit(X, y)
     assert clf.teacher_ is _bayes_like
     ref = fit_soft_targets(_lr(), X, _bayes_like(X))
     np.testing.assert_allclose(clf.student_.coef_, ref.coef_, atol=1e-8)
@@ -173,7 +173,7 @@ def test_decision_function_teacher_goes_through_softmax(n_classes):
                                n_classes=n_classes, random_state=0)
     teacher = LinearSVC(C=10.0, random_state=0)
     assert not hasattr(teacher, "predict_proba")
-    clf = DistilledClassifier(_RecordingStudent(), teacher).fit(X, y)
+    clf = DistilledClassifier(_RecordingStudent(), teacher, alpha=1.0).fit(X, y)
     scores = clf.teacher_.decision_function(X)
     if n_classes == 2:
         expected = np.column_stack([expit(-scores), expit(scores)])

@@ -208,10 +208,10 @@ def test_verbose_prints_one_line_per_phase(capsys, tmp_path):
                   memory=str(tmp_path), verbose=1)
     DistilledClassifier(**params).fit(X, y)
     lines = capsys.readouterr().out.splitlines()
-    assert len(lines) == 4
+    assert len(lines) == 5
     assert "teacher fit (DecisionTreeClassifier) on 120 labelled rows, out of fold" in lines[0]
-    assert "temperature search" in lines[1] and "augment='perturb'" in lines[2]
-    assert "student fit (LogisticRegression" in lines[3]
+    assert "temperature search" in lines[1] and "alpha search" in lines[2]
+    assert "augment='perturb'" in lines[3] and "student fit (LogisticRegression" in lines[4]
     DistilledClassifier(**params).fit(X, y)
     assert "read from the cache" in capsys.readouterr().out.splitlines()[0]
     DistilledClassifier(**{**params, "verbose": 0}).fit(X, y)

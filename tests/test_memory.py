@@ -25,7 +25,7 @@ def data():
 
 def _search(log, memory, n_jobs=None, teacher_cv=None):
     clf = DistilledClassifier(LogisticRegression(), CountingTreeClassifier(log=str(log)),
-                              teacher_cv=teacher_cv, memory=memory, random_state=0)
+                              teacher_cv=teacher_cv, memory=memory, random_state=0, alpha=1.0)
     return GridSearchCV(clf, GRID, cv=3, refit=False, n_jobs=n_jobs)
 
 
@@ -75,7 +75,7 @@ def test_keys_include_the_data_and_the_seed(data, tmp_path):
     log, cache = tmp_path / "fits.log", str(tmp_path / "cache")
     make = lambda seed: DistilledClassifier(  # noqa: E731
         LogisticRegression(), CountingTreeClassifier(max_depth=3, log=str(log)),
-        memory=cache, random_state=seed)
+        memory=cache, random_state=seed, alpha=1.0)
     make(0).fit(X, y)
     make(0).fit(X, y)
     assert count_fits(log) == 1

@@ -12,6 +12,7 @@ from sklearn.ensemble import (
     VotingClassifier,
 )
 from sklearn.exceptions import NotFittedError
+from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LinearRegression, LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -180,3 +181,18 @@ def test_pickle_without_the_teacher_is_the_students_size():
     # small fitted attributes.
     assert sizes[False] <= student + 4096
     assert sizes[True] > 10 * sizes[False]
+
+
+def test_a_prefit_teacher_leaves_with_its_parameter():
+    """A FrozenEstimator teacher is the ``teacher`` parameter: ``keep_teacher=False``
+    cannot drop it, ``set_params(teacher=None)`` on the fitted estimator does, and the
+    predictions stay the student's."""
+    X, y = _problem(3)
+    teacher = FrozenEstimator(RandomForestClassifier(n_estimators=50, random_state=0).fit(X, y))
+    clf = DistilledClassifier(STUDENTS["logistic"](), teacher, keep_teacher=False,
+                              alpha=1.0, random_state=0).fit(X, y)
+    before = clf.predict_proba(X)
+    assert len(pickle.dumps(clf)) > 10 * len(pickle.dumps(clf.student_))
+    saved = pickle.loads(pickle.dumps(clf.set_params(teacher=None)))
+    assert len(pickle.dumps(saved)) <= len(pickle.dumps(clf.student_)) + 4096
+    np.testing.assert_array_equal(saved.predict_proba(X), before)

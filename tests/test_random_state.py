@@ -105,7 +105,8 @@ def test_a_net_student_is_reproducible_and_the_global_torch_rng_untouched(data):
     X, y = data
     student = NeuralNetClassifier(MLPModule, module__hidden_units=(8,), module__dropout=0.2,
                                   max_epochs=3, batch_size=16, train_split=None, verbose=0)
-    clf = DistilledClassifier(student, RandomForestClassifier(n_estimators=5), random_state=0)
+    clf = DistilledClassifier(student, RandomForestClassifier(n_estimators=5), random_state=0,
+                              alpha=1.0)
     state = torch.get_rng_state()
     clf.fit(X, y)
     assert torch.equal(torch.get_rng_state(), state)

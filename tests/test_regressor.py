@@ -124,7 +124,7 @@ def _tree(depth=4):
 
 def test_student_is_fitted_on_the_teachers_predictions_exactly(data):
     X, y = data
-    reg = DistilledRegressor(Ridge(alpha=0.1), _tree()).fit(X, y)
+    reg = DistilledRegressor(Ridge(alpha=0.1), _tree(), alpha=1.0).fit(X, y)
     teacher = _tree().fit(X, y)
     direct = Ridge(alpha=0.1).fit(X, teacher.predict(X))
     np.testing.assert_array_equal(reg.student_.coef_, direct.coef_)
@@ -171,7 +171,7 @@ def test_teacher_cv_targets_are_cross_val_predict_with_plain_folds(data):
     X, y = data
     y = np.round(y).astype(int)
     y[0] = 100
-    reg = DistilledRegressor(Ridge(), _tree(), teacher_cv=5).fit(X, y)
+    reg = DistilledRegressor(Ridge(), _tree(), teacher_cv=5, alpha=1.0).fit(X, y)
     oof = cross_val_predict(_tree(), X, y, cv=KFold(5))
     np.testing.assert_allclose(reg.student_.coef_, Ridge().fit(X, oof).coef_, rtol=1e-12)
     # and teacher_ is refitted on every labelled row
@@ -217,14 +217,14 @@ def test_a_two_dimensional_y_with_unlabelled_rows(data):
     X, y = data
     Y = np.column_stack([y, -y])
     Y[:20] = np.nan
-    reg = DistilledRegressor(Ridge(), _tree(), unlabeled_label=np.nan).fit(X, Y)
+    reg = DistilledRegressor(Ridge(), _tree(), unlabeled_label=np.nan, alpha=1.0).fit(X, Y)
     assert reg.predict(X).shape == (len(y), 2)
     T = _tree().fit(X[20:], Y[20:]).predict(X)
     np.testing.assert_allclose(reg.student_.coef_, Ridge().fit(X, T).coef_, rtol=1e-12)
     Y[20, 0] = np.nan
     Y[20, 1] = 1.0
     with pytest.raises(ValueError, match="row 20 of y .* some outputs only"):
-        DistilledRegressor(Ridge(), _tree(), unlabeled_label=np.nan).fit(X, Y)
+        DistilledRegressor(Ridge(), _tree(), unlabeled_label=np.nan, alpha=1.0).fit(X, Y)
 
 
 # -- teachers ------------------------------------------------------------------------------
@@ -234,12 +234,12 @@ def test_a_frozen_teacher_is_used_as_is(data):
     X, y = data
     prefit = _tree(2).fit(X[:50], y[:50])
     frozen = FrozenEstimator(prefit)
-    reg = DistilledRegressor(Ridge(), frozen).fit(X, y)
+    reg = DistilledRegressor(Ridge(), frozen, alpha=1.0).fit(X, y)
     assert reg.teacher_ is frozen
     np.testing.assert_allclose(reg.student_.coef_, Ridge().fit(X, prefit.predict(X)).coef_,
                                rtol=1e-12)
     with pytest.raises(ValueError, match="teacher_cv has no effect"):
-        DistilledRegressor(Ridge(), frozen, teacher_cv=3).fit(X, y)
+        DistilledRegressor(Ridge(), frozen, teacher_cv=3, alpha=1.0).fit(X, y)
 
 
 def test_a_callable_teacher_and_a_pool_without_labels(data):
@@ -263,7 +263,7 @@ def test_a_callable_teacher_and_a_pool_without_labels(data):
 def test_a_teacher_search_chooses_the_regression_teacher(data):
     X, y = data
     search = TeacherSearchRegressorCV([("ridge", Ridge()), ("tree", _tree(6))], cv=3)
-    reg = DistilledRegressor(Ridge(), search).fit(X, y)
+    reg = DistilledRegressor(Ridge(), search, alpha=1.0).fit(X, y)
     assert reg.teacher_.best_name_ in ("ridge", "tree")
     best = reg.teacher_.best_estimator_
     np.testing.assert_allclose(reg.student_.coef_, Ridge().fit(X, best.predict(X)).coef_,
@@ -313,7 +313,7 @@ def test_cache_keys_include_the_data_and_the_routed_fit_parameters(data, tmp_pat
 
     def fit(X, y, sample_weight=None, seed=0):
         return DistilledRegressor(Ridge(), CountingTreeRegressor(max_depth=3, log=str(log)),
-                                  memory=cache, random_state=seed).fit(
+                                  memory=cache, random_state=seed, alpha=1.0).fit(
             X, y, sample_weight=sample_weight)
 
     fit(X, y)
@@ -328,7 +328,7 @@ def test_cache_keys_include_the_data_and_the_routed_fit_parameters(data, tmp_pat
     assert count_fits(log) == 5
     fresh = DistilledRegressor(
         Ridge(), CountingTreeRegressor(max_depth=3, log=str(tmp_path / "fresh.log")),
-        random_state=0).fit(X, y, sample_weight=weights)
+        random_state=0, alpha=1.0).fit(X, y, sample_weight=weights)
     np.testing.assert_array_equal(weighted.teacher_.predict(X), fresh.teacher_.predict(X))
 
 
@@ -356,16 +356,16 @@ def test_random_state_seeds_the_unseeded_parts(data):
 def test_sample_weight_reaches_teacher_and_student(data):
     X, y = data
     w = np.random.RandomState(0).randint(0, 4, size=len(y))
-    weighted = DistilledRegressor(make_pipeline(StandardScaler(), Ridge()), Ridge()).fit(
+    weighted = DistilledRegressor(make_pipeline(StandardScaler(), Ridge()), Ridge(), alpha=1.0).fit(
         X, y, sample_weight=w)
     rows = np.repeat(np.arange(len(y)), w)
-    repeated = DistilledRegressor(make_pipeline(StandardScaler(), Ridge()), Ridge()).fit(
+    repeated = DistilledRegressor(make_pipeline(StandardScaler(), Ridge()), Ridge(), alpha=1.0).fit(
         X[rows], y[rows])
     np.testing.assert_allclose(weighted.predict(X), repeated.predict(X), rtol=1e-9)
     with pytest.raises(ValueError, match="teacher KNeighborsRegressor does not accept"):
-        DistilledRegressor(Ridge(), KNeighborsRegressor()).fit(X, y, sample_weight=w)
+        DistilledRegressor(Ridge(), KNeighborsRegressor(), alpha=1.0).fit(X, y, sample_weight=w)
     with pytest.raises(ValueError, match="student KNeighborsRegressor does not accept"):
-        DistilledRegressor(KNeighborsRegressor(), Ridge()).fit(X, y, sample_weight=w)
+        DistilledRegressor(KNeighborsRegressor(), Ridge(), alpha=1.0).fit(X, y, sample_weight=w)
 
 
 def test_sample_weight_through_metadata_routing(data):
@@ -374,14 +374,14 @@ def test_sample_weight_through_metadata_routing(data):
     with config_context(enable_metadata_routing=True):
         teacher = Ridge().set_fit_request(sample_weight=True)
         student = Ridge().set_fit_request(sample_weight=False)
-        reg = DistilledRegressor(student, teacher).fit(X, y, sample_weight=w)
+        reg = DistilledRegressor(student, teacher, alpha=1.0).fit(X, y, sample_weight=w)
         # a teacher that cannot take them, asked for nothing, gets nothing
         DistilledRegressor(Ridge().set_fit_request(sample_weight=True),
-                           KNeighborsRegressor()).fit(X, y, sample_weight=w)
+                           KNeighborsRegressor(), alpha=1.0).fit(X, y, sample_weight=w)
     T = Ridge().fit(X, y, sample_weight=w).predict(X)
     np.testing.assert_allclose(reg.student_.coef_, Ridge().fit(X, T).coef_, rtol=1e-10)
     with pytest.raises(ValueError, match="enable_metadata_routing"):
-        DistilledRegressor().fit(X, y, groups=np.zeros(len(y)))
+        DistilledRegressor(alpha=1.0).fit(X, y, groups=np.zeros(len(y)))
 
 
 # -- nets ----------------------------------------------------------------------------------
@@ -448,7 +448,7 @@ def test_verbose_prints_one_line_per_phase(data, capsys, tmp_path):
 
     def fit(verbose, memory=None):
         DistilledRegressor(Ridge(), _tree(), teacher_cv=3, unlabeled_label=np.nan,
-                           memory=memory, verbose=verbose).fit(X, y)
+                           memory=memory, verbose=verbose, alpha=1.0).fit(X, y)
         return capsys.readouterr().out.splitlines()
 
     assert fit(0) == []
@@ -578,11 +578,11 @@ def test_synthetic_rows_take_the_teachers_predictions():
 
     teacher = Ridge(alpha=10.0)
     reg = DistilledRegressor(Spy(), teacher, augment="perturb", augment_size=1.5,
-                             random_state=0).fit(X, y, sample_weight=weights)
+                             random_state=0, alpha=1.0).fit(X, y, sample_weight=weights)
     assert reg.n_synthetic_ == 300 and seen["n"] == 500
     fitted = Ridge(alpha=10.0).fit(X, y, sample_weight=weights)
     np.testing.assert_allclose(seen["y"][:200], fitted.predict(X))
     np.testing.assert_array_equal(seen["w"][200:], 2.0)
     again = DistilledRegressor(Spy(), teacher, augment="perturb", augment_size=1.5,
-                               random_state=0).fit(X, y, sample_weight=weights)
+                               random_state=0, alpha=1.0).fit(X, y, sample_weight=weights)
     np.testing.assert_array_equal(reg.predict(X), again.predict(X))

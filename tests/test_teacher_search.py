@@ -307,7 +307,7 @@ def _expected_failures(estimator):
                          ("logistic", LogisticRegression(C=0.1))], cv=2, scoring="log_loss"),
         DistilledClassifier(
             teacher=TeacherSearchCV([LogisticRegression(), DecisionTreeClassifier(max_depth=3)],
-                                    cv=2)),
+                                    cv=2), alpha=1.0),
     ],
     expected_failed_checks=_expected_failures,
 )

@@ -100,7 +100,8 @@ def test_bayes_teacher_in_distilled_classifier():
     X, y, _ = make_gaussian_classification(60, separation=0.25, random_state=1)
     X_test, _, p_test = make_gaussian_classification(2000, separation=0.25, random_state=2)
     teacher = BayesTeacher(gaussian_class_probability, kw_args={"separation": 0.25})
-    model = DistilledClassifier(student=LogisticRegression(C=1e4), teacher=teacher).fit(X, y)
+    model = DistilledClassifier(student=LogisticRegression(C=1e4), teacher=teacher,
+                                alpha=1.0).fit(X, y)
     np.testing.assert_allclose(model.teacher_.predict_proba(X), gaussian_class_probability(X,
                                separation=0.25))
     plain = LogisticRegression(C=1e4).fit(X, y)
@@ -111,7 +112,7 @@ def test_bayes_teacher_in_distilled_classifier():
     plain_mse = probability_mse(plain.predict_proba(X_test), p_test)
     assert distilled_mse < 1e-3 < 0.01 < plain_mse
     # The wrappers are teachers too: the student is fitted on (1 - bias) p* + bias / 2.
-    noisy = DistilledClassifier(teacher=NoisyTeacher(teacher, bias=0.5)).fit(X, y)
+    noisy = DistilledClassifier(teacher=NoisyTeacher(teacher, bias=0.5), alpha=1.0).fit(X, y)
     P_noisy = 0.5 * gaussian_class_probability(X, separation=0.25) + 0.25
     np.testing.assert_allclose(noisy.student_.coef_,
                                fit_soft_targets(LogisticRegression(), X, P_noisy).coef_)

@@ -47,7 +47,7 @@ def fit_student(teacher, X, y, *, C):
     student = LogisticRegression(C=C)
     if teacher is None:
         return student.fit(X, y)
-    return DistilledClassifier(student=student, teacher=teacher).fit(X, y)
+    return DistilledClassifier(student=student, teacher=teacher, alpha=1.0).fit(X, y)
 
 
 def auc(model, X, y):

@@ -120,6 +120,7 @@ def _trial(seed, *, depths, n_teacher, n_student, n_estimators, student_depth, n
     base = DistilledClassifier(
         student=student,
         teacher=RandomForestClassifier(n_estimators=n_estimators, random_state=teacher_seed),
+        alpha=1.0,
     )
     grid = [
         {"teacher__max_depth": list(depths)},

@@ -103,7 +103,7 @@ def _trial(seed, *, biases, noises, C, max_iter, teacher, X_pool, y_pool, X_test
             # lets the student learn all ten classes although the pool may miss some.
             student = DistilledClassifier(
                 _student(C, max_iter), FrozenEstimator(noisy), classes=noisy.classes_,
-                unlabeled_label=-1,
+                unlabeled_label=-1, alpha=1.0,
             ).fit(X_pool, np.full(len(X_pool), -1))
             P = noisy.predict_proba(X_test)  # a fresh draw of the noisy teacher
             rows.append({

@@ -18,8 +18,9 @@ Setup (every choice stated):
   :class:`~skdistill.DistilledClassifier` get that DataFrame, NaN included.
   ``max_rows`` (quick ``1500``, full none) subsamples a table, stratified, first.
   Quick mode runs ``vehicle``, ``credit``, ``spam`` and ``concrete``, the students
-  ``tree d4``, ``linear`` and ``hgb50``, and the configurations but ``cv5 + munge``
-  and ``alpha grid, cv5``; full mode all of them.
+  ``tree d4``, ``linear`` and ``hgb50``, and the configurations ``labels``,
+  ``default``, ``alpha=1``, ``cv5``, ``auto T, cv5`` and ``munge``; full mode all of
+  them.
 - Splits: ``trials`` seeded splits per table (quick 2, full 3), stratified for
   classification, ``test_size=0.25``. A (table, split) is one task, seeded from the
   split's seed and the table's name (a table's splits do not depend on which other
@@ -60,14 +61,23 @@ Setup (every choice stated):
 - Configurations (each one row per student; ``DistilledClassifier`` with
   ``random_state`` fixed per task):
 
-  - ``labels``: the student alone, fitted on the labels;
-  - ``default``: ``DistilledClassifier(student, teacher)``: the teacher's
+  - ``labels``: the student alone, fitted on the labels (its unset ``random_state``
+    parameters seeded from the task's seed);
+  - ``default``: ``DistilledClassifier(student, teacher, memory=...)`` with its
+    defaults: ``alpha="auto"`` (the teacher refitted on 3 folds' training rows to
+    choose ``alpha`` in {0, 0.5, 1} by the student's held-out loss), then the teacher's
     probabilities on its own training rows;
-  - ``cv5``: ``teacher_cv=5``, out-of-fold probabilities;
-  - ``auto T, cv5``: ``temperature="auto", teacher_cv=5`` (classification only);
-  - ``munge``: ``augment="munge", augment_size=augment_size`` (2): synthetic rows
-    labelled by the fitted teacher, in-sample probabilities on the real rows;
-  - ``cv5 + munge``: ``teacher_cv=5`` with the same synthetic rows;
+  - ``default, prefit``: the same with the teacher fitted on the split in a
+    ``FrozenEstimator`` (``alpha`` chosen on its in-sample probabilities, no refit);
+  - ``alpha=1``: pure distillation of the prefit teacher's probabilities on its own
+    training rows (``alpha=1``, the default before ``alpha="auto"``);
+  - ``cv5``: ``teacher_cv=5``, out-of-fold probabilities, ``alpha=1``;
+  - ``auto T, cv5``: ``temperature="auto", teacher_cv=5``, ``alpha=1``
+    (classification only);
+  - ``munge``: ``augment="munge", augment_size=augment_size`` (2), ``alpha=1``:
+    synthetic rows labelled by the fitted teacher, in-sample probabilities on the real
+    rows;
+  - ``cv5 + munge``: ``teacher_cv=5`` with the same synthetic rows, ``alpha=1``;
   - ``alpha grid``: ``GridSearchCV(DistilledClassifier(student, teacher,
     memory=...), {"alpha": alphas}, cv=3 shuffled stratified folds,
     scoring="neg_log_loss")`` (``neg_root_mean_squared_error`` for regression),
@@ -119,6 +129,7 @@ from threadpoolctl import threadpool_limits
 
 import skdistill
 
+from .._seeding import seed_random_states
 from ..datasets import TABULAR_DATASETS, load_tabular
 from . import _runner
 from ._experiment import Experiment, public_run
@@ -126,10 +137,11 @@ from ._progress import TrialProgress
 
 DATASETS = tuple(TABULAR_DATASETS)
 STUDENTS = ("tree d4", "tree d6", "linear", "mlp", "hgb50")
-LABELS, DEFAULT, CV, AUTO, MUNGE, CV_MUNGE, ALPHA_GRID, ALPHA_GRID_CV = (
-    "labels", "default", "cv5", "auto T, cv5", "munge", "cv5 + munge", "alpha grid",
-    "alpha grid, cv5")
-CONFIGS = (LABELS, DEFAULT, CV, AUTO, MUNGE, CV_MUNGE, ALPHA_GRID, ALPHA_GRID_CV)
+LABELS, DEFAULT, PREFIT, PURE, CV, AUTO, MUNGE, CV_MUNGE, ALPHA_GRID, ALPHA_GRID_CV = (
+    "labels", "default", "default, prefit", "alpha=1", "cv5", "auto T, cv5", "munge",
+    "cv5 + munge", "alpha grid", "alpha grid, cv5")
+CONFIGS = (LABELS, DEFAULT, PREFIT, PURE, CV, AUTO, MUNGE, CV_MUNGE, ALPHA_GRID,
+           ALPHA_GRID_CV)
 #: The configurations that choose ``alpha`` by a grid search.
 GRIDS = (ALPHA_GRID, ALPHA_GRID_CV)
 TEACHER = "teacher"
@@ -143,7 +155,7 @@ TEACHER_GRID = (
 TARGET_TRANSFORMS = {"ames": ("log10", np.log10)}
 QUICK = {"trials": 2, "datasets": ("vehicle", "credit", "spam", "concrete"),
          "students": ("tree d4", "linear", "hgb50"),
-         "configs": (LABELS, DEFAULT, CV, AUTO, MUNGE, ALPHA_GRID), "max_rows": 1500,
+         "configs": (LABELS, DEFAULT, PURE, CV, AUTO, MUNGE), "max_rows": 1500,
          "teacher_grid": TEACHER_GRID[:2], "teacher_max_iter": 150, "mlp_epochs": 50}
 FULL = {"trials": 3, "datasets": DATASETS, "students": STUDENTS, "configs": CONFIGS,
         "max_rows": None,
@@ -294,12 +306,19 @@ def _configured(config, student, task, *, fitted, tuned, cache, seed, augment_si
             # cross-entropy on the labels, with the labels encoded.
             return _distilled(task, student, FrozenEstimator(fitted), alpha=0.0,
                               random_state=seed)
-        return clone(student)
+        # seeded as a distilled student is: an unseeded tree breaks ties between equally
+        # good splits at random, which moves its log-loss on labels from run to run
+        return seed_random_states(clone(student), seed)
     if config == DEFAULT:
+        return _distilled(task, student, tuned, memory=cache, random_state=seed)
+    if config == PREFIT:
         return _distilled(task, student, FrozenEstimator(fitted), random_state=seed)
+    if config == PURE:
+        return _distilled(task, student, FrozenEstimator(fitted), alpha=1.0,
+                          random_state=seed)
     if config == MUNGE:
-        return _distilled(task, student, FrozenEstimator(fitted), random_state=seed,
-                          augment="munge", augment_size=augment_size)
+        return _distilled(task, student, FrozenEstimator(fitted), alpha=1.0,
+                          random_state=seed, augment="munge", augment_size=augment_size)
     if config in GRIDS:
         classification = task == "classification"
         folds = (StratifiedKFold if classification else KFold)(
@@ -310,7 +329,7 @@ def _configured(config, student, task, *, fitted, tuned, cache, seed, augment_si
                        random_state=seed),
             {"alpha": list(alphas)}, cv=folds,
             scoring="neg_log_loss" if classification else "neg_root_mean_squared_error")
-    out_of_fold = dict(teacher_cv=TEACHER_FOLDS, memory=cache, random_state=seed)
+    out_of_fold = dict(teacher_cv=TEACHER_FOLDS, memory=cache, random_state=seed, alpha=1.0)
     if config == CV:
         return _distilled(task, student, tuned, **out_of_fold)
     if config == AUTO:
@@ -386,6 +405,8 @@ def _chosen(model, config):
         return {"temperature": float(model.temperature_)}
     if config in GRIDS:
         return {"alpha": float(model.best_params_["alpha"])}
+    if config in (DEFAULT, PREFIT):
+        return {"alpha": float(model.alpha_)}
     return {}
 
 

@@ -223,7 +223,7 @@ def _temperatures(role, name, teacher, student, P_oof, data, cv, students, costs
     rows = [{**base, "method": T_ONE, "temperature": 1.0, **students[name],
              "teacher_fits": n_folds + 1, "student_fits": 1, "cpu_seconds": costs[name]}]
 
-    auto, cpu = _cpu(DistilledClassifier(student, teacher, teacher_cv=cv,
+    auto, cpu = _cpu(DistilledClassifier(student, teacher, teacher_cv=cv, alpha=1.0,
                                          temperature="auto").fit, X_train, y_train)
     rows.append({**base, "method": AUTO, "temperature": auto.temperature_,
                  **_test_scores(auto, X_test, y_test), "teacher_fits": n_folds + 1,
@@ -231,7 +231,7 @@ def _temperatures(role, name, teacher, student, P_oof, data, cv, students, costs
 
     y_index = np.searchsorted(np.unique(y_train), y_train)
     t_log_loss, cpu_search = _cpu(search_temperature, P_oof, y_index, scoring="log_loss")
-    by_log_loss, cpu = _cpu(DistilledClassifier(student, teacher, teacher_cv=cv,
+    by_log_loss, cpu = _cpu(DistilledClassifier(student, teacher, teacher_cv=cv, alpha=1.0,
                                                 temperature=t_log_loss).fit, X_train, y_train)
     rows.append({**base, "method": AUTO_LOG_LOSS, "temperature": t_log_loss,
                  **_test_scores(by_log_loss, X_test, y_test), "teacher_fits": n_folds + 1,
@@ -239,7 +239,7 @@ def _temperatures(role, name, teacher, student, P_oof, data, cv, students, costs
 
     with tempfile.TemporaryDirectory() as cache:
         search = GridSearchCV(
-            DistilledClassifier(student, teacher, teacher_cv=cv, memory=cache),
+            DistilledClassifier(student, teacher, teacher_cv=cv, memory=cache, alpha=1.0),
             {"temperature": list(temperatures)},
             cv=StratifiedKFold(grid_folds, shuffle=True, random_state=seed),
             scoring="neg_log_loss",
@@ -271,8 +271,8 @@ def _dataset_rows(dataset, rng, *, candidates, n_folds, temperatures, grid_folds
                            for P in comparison.proba])
     students, costs, rows = {}, {}, []
     for i, name in enumerate(candidates):
-        model, costs[name] = _cpu(DistilledClassifier(student, teachers[name],
-                                                      teacher_cv=cv).fit, X_train, y_train)
+        model, costs[name] = _cpu(DistilledClassifier(student, teachers[name], teacher_cv=cv,
+                                                      alpha=1.0).fit, X_train, y_train)
         students[name] = _test_scores(model, X_test, y_test)
         rows.append({"analysis": "teacher", "method": name,
                      "teacher_brier": float(comparison.scores[i]),

@@ -31,6 +31,7 @@ asked: soft targets are class-probabilities, which only a classifier can fit.
 from __future__ import annotations
 
 import contextlib
+import weakref
 
 import numpy as np
 from sklearn.utils import get_tags
@@ -178,6 +179,10 @@ class StudentAdapter:
 
 
 _ADAPTERS: list[StudentAdapter] = []
+# The adapter of each fitted student an estimator predicts with, found once: looking it up
+# costs about as much as a small student's prediction of one row. Weak keys, so that a
+# student leaves the cache with its estimator; emptied when the registry changes.
+_FITTED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def register_student_adapter(name, predicate=None, fit=None, *, first=True, losses=None,
@@ -253,8 +258,10 @@ def register_student_adapter(name, predicate=None, fit=None, *, first=True, loss
         )
     if first:
         _ADAPTERS.insert(0, adapter)
+        _FITTED.clear()
     else:
         _ADAPTERS.append(adapter)
+        _FITTED.clear()
 
 
 def _refusal(student):
@@ -295,6 +302,17 @@ def find_adapter(student):
         "Wrap your model in one of these, or register an adapter with "
         "skdistill.register_student_adapter."
     )
+
+
+def fitted_adapter(student):
+    """:func:`find_adapter` of a fitted student, remembered while the student lives."""
+    try:
+        return _FITTED[student]
+    except (KeyError, TypeError):  # TypeError: an object without weak references
+        adapter = find_adapter(student)
+    with contextlib.suppress(TypeError):
+        _FITTED[student] = adapter
+    return adapter
 
 
 def supports_soft_targets(student):

@@ -254,7 +254,7 @@ def test_distilled_classifier_on_letter_recognition():
     with warnings.catch_warnings():
         warnings.filterwarnings("error", message=".*row expansion")  # the native fit
         model = DistilledClassifier(student=student, teacher=teacher,
-                                    random_state=0).fit(X, y)
+                                    random_state=0, alpha=1.0).fit(X, y)
     assert model.classes_.size == 26
     np.testing.assert_array_equal(model.student_.classes_, model.classes_)
     # The student imitates its teacher: closer to the teacher's probabilities than the

@@ -589,7 +589,8 @@ def test_prefit_net_teacher_in_frozen_estimator(problem):
     X, P, _ = problem
     y = P.argmax(axis=1)
     teacher = fit_net_on_labels(_net(max_epochs=3), X, y)
-    clf = DistilledClassifier(student=LogisticRegression(), teacher=FrozenEstimator(teacher))
+    clf = DistilledClassifier(student=LogisticRegression(), teacher=FrozenEstimator(teacher),
+                              alpha=1.0)
     clf.fit(X.astype(np.float64), y)
     # the student learns the prefit net's probabilities (computed on float32 input)
     P_teacher = teacher.predict_proba(X.astype(np.float32))
