@@ -127,7 +127,9 @@ class DoubleDistilledRanker(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
     - at scale (``L > 4096``): the teacher runs once over the training rows and each
       row keeps its top ``teacher_top_m`` labels (the positives renormalised over them,
       every other label a negative of weight one, within a bound reported after the
-      fit), and each batch's loss is a sampled softmax over the labels it must score
+      fit; a net teacher ending in a linear layer finds them in bfloat16 where the CPU
+      has it, the kept labels rescored in float32 and checked to be its float32 top
+      labels), and each batch's loss is a sampled softmax over the labels it must score
       and ``negatives_sample`` sampled others, with the logQ correction
       (:class:`~skdistill.losses.SampledDoubleDistillationLoss`). The default student
       and teacher are then the same networks reading sparse rows as embedding bags and
