@@ -22,17 +22,19 @@ the sum rounded to bfloat16 and the float32 bias added. Its error is at most
 (the products: ``2u + u^2`` of ``sum |x_i w_ji|``; the float32 accumulation ``gamma = h
 2^-24``, at most ``4 \cdot 10^{-4}`` up to ``h = 6,000``; the rounding of the sum, ``u``
 of its magnitude; Cauchy-Schwarz bounds ``sum |x_i w_ji|`` by the norms). A label outside
-the candidates has a true score of at most its bfloat16 score plus that bound; when the
-``m``-th kept float32 score is above every such *upper score*, the kept labels are the
-top ``m`` of every label. A row where it is not is scored again over every label in
-float32 (its targets then are the float32 path's); the bench counts them.
+the candidates has a bfloat16 score at most the candidates' smallest, so a true score at
+most that plus :math:`C \lVert x \rVert \max_j \lVert w_j \rVert` (the row's *upper
+score*, found without another pass over the labels); when the ``m``-th kept float32
+score is above it, the kept labels are the top ``m`` of every label. A row where it is
+not is scored again over every label in float32 (its targets then are the float32
+path's); ``TeacherTargets.full_pass_rows`` counts them.
 
 What the rest of the row weighs is computed with the bfloat16 scores of the labels
 outside the candidates:
 
 - the largest dropped score is the largest float32 score of a dropped candidate or the
-  largest upper score of the others: an upper bound, so the bound on the weights of the
-  labels not kept stays a true bound;
+  row's upper score: an upper bound, so the bound on the weights of the labels not kept
+  stays a true bound;
 - the log-probabilities of the kept labels ``s_j - lse`` take the log-sum-exp ``lse`` of
   the float32 scores of the candidates and the bfloat16 scores of the others, so they
   are off by at most ``log(1 + r (e^{\epsilon} - 1))`` for ``r`` the share of the
@@ -148,43 +150,58 @@ class Bfloat16TopLabels:
         n_labels = len(self.weight)
         c = min(m + SLACK, n_labels)
         with torch.no_grad():
-            approx = torch.nn.functional.linear(hidden.bfloat16(), self.weight_bf16).float()
-            approx += self.bias
-            candidates = approx.topk(c, dim=1, sorted=False).indices
+            # one pass: the bfloat16 product plus the float32 bias, a float32 row per row
+            approx = torch.add(torch.nn.functional.linear(hidden.bfloat16(), self.weight_bf16),
+                               self.bias, out=self._buffer(len(hidden), n_labels))
+            approx_candidates, candidates = approx.topk(c, dim=1, sorted=False)
             rescored = torch.bmm(self.weight[candidates], hidden.unsqueeze(2)).squeeze(2)
             rescored += self.bias[candidates]
             rescored, order = rescored.sort(dim=1, descending=True)
             candidates = candidates.gather(1, order)
+            approx_candidates = approx_candidates.gather(1, order)
             kept, dropped = rescored[:, :m], rescored[:, m:]
-            # the others: their bfloat16 scores, the candidates' places emptied
-            approx.scatter_(1, candidates, -np.inf)
-            shift = torch.maximum(kept[:, 0], approx.amax(dim=1)).unsqueeze(1)
-            total = _sum_exp(kept, shift, 1.0) + _sum_exp(dropped, shift, 1.0)
-            total += _sum_exp(approx, shift, 1.0)
-            lse = shift.squeeze(1) + total.log()
-            tempered_kept = _sum_exp(kept, shift, temperature)
-            if temperature != 1.0:
-                total = tempered_kept + _sum_exp(dropped, shift, temperature)
-                total += _sum_exp(approx, shift, temperature)
-            # the others' upper scores, in place of their scores
-            upper = approx.addr_(torch.linalg.vector_norm(hidden, dim=1), self.weight_norm,
-                                 alpha=_ERROR_CONSTANT).amax(dim=1)
+            # every other label's bfloat16 score is at most the candidates' smallest one,
+            # so its true score at most that plus the largest error bound
+            upper = (approx_candidates.amin(dim=1) + _ERROR_CONSTANT
+                     * torch.linalg.vector_norm(hidden, dim=1) * self.weight_norm.max())
+            if c == n_labels:
+                upper.fill_(-np.inf)
             dropped_score = (torch.maximum(upper, dropped.amax(dim=1)) if dropped.shape[1]
                              else upper)
+            # the sums of exp over every label: the candidates' float32 scores and the
+            # others' bfloat16 ones (the candidates' places emptied: c entries a row)
+            approx.scatter_(1, candidates, -np.inf)
+            shift = rescored[:, :1]
+            others = {}
+            if temperature != 1.0:
+                others[temperature] = _sum_exp(approx, shift, temperature)
+            others[1.0] = approx.sub_(shift).exp_().sum(dim=1)
+            total = {t: _sum_exp(rescored, shift, t) + rest for t, rest in others.items()}
+            lse = shift.squeeze(1) + total[1.0].log()
             return {
                 "labels": candidates[:, :m],
                 "scores": kept,
                 "log_proba": kept - lse.unsqueeze(1),
-                "dropped_mass": (1.0 - tempered_kept / total).clamp_(min=0.0),
+                "dropped_mass": (1.0 - _sum_exp(kept, shift, temperature)
+                                 / total[temperature]).clamp_(min=0.0),
                 "dropped_score": dropped_score,
                 "dropped_log_proba": dropped_score - torch.logsumexp(rescored, dim=1),
                 "certified": kept[:, -1] > upper,
             }
 
+    def _buffer(self, n_rows, n_labels):
+        """A float32 (n_rows, n_labels) array, kept from block to block: a fresh one would
+        cost its pages' first touch at every block."""
+        import torch
+
+        if getattr(self, "_scores", None) is None or self._scores.shape[0] < n_rows:
+            self._scores = torch.empty(n_rows, n_labels)
+        return self._scores[:n_rows]
+
 
 def _sum_exp(values, shift, temperature):
-    """``sum exp((values - shift) / T)`` per row, ``shift`` at least the row's largest
-    value: the largest terms 1, the rest exact down to any ``T > 0`` (no overflow)."""
+    """``sum exp((values - shift) / T)`` per row, ``shift`` the row's largest score: its
+    term 1, the others exact down to any ``T > 0``."""
     import torch
 
     shifted = values - shift
