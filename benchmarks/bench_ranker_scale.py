@@ -253,9 +253,10 @@ def run_fit(args):
     reference = {"oracle (planted)": oracle_precision(X_test, Y_test, signatures, prior),
                  "label frequency": frequency_precision(Y_train, Y_test)}
     nets = {}
-    if args.epochs is not None or args.student_width is not None:
+    if args.epochs is not None or args.student_width is not None or args.teacher_epochs:
         epochs = 20 if args.epochs is None else args.epochs
-        nets["teacher"] = ranker_module._default_net(512, epochs, X.shape[1])
+        nets["teacher"] = ranker_module._default_net(512, args.teacher_epochs or epochs,
+                                                     X.shape[1])
         nets["student"] = ranker_module._default_net(args.student_width or 32, epochs,
                                                      X.shape[1])
     ranker = DoubleDistilledRanker(**nets, random_state=args.seed)
@@ -441,6 +442,8 @@ def main(argv=None):
     parser.add_argument("--epochs", type=int, default=None,
                         help="epochs of teacher and student (default: the ranker's, 20)")
     parser.add_argument("--student-width", type=int, default=None)
+    parser.add_argument("--teacher-epochs", type=int, default=None,
+                        help="the teacher's epochs (default: --epochs)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--compare-targets", type=int, default=0, metavar="N",
                         help="after the fit, time the teacher's targets of N training rows "
