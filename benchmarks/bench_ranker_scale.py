@@ -173,6 +173,43 @@ class _Stages:
         return wrapped
 
 
+def _reporting(compute):
+    def computed(*args, **kwargs):
+        targets = compute(*args, **kwargs)
+        print(f"  teacher's targets: {len(targets.rows)} rows, {targets.full_pass_rows} of them "
+              "scored again over every label in float32", flush=True)
+        return targets
+
+    return computed
+
+
+def compare_targets(teacher, X, classes, n_rows, m=16):
+    """Time the teacher's targets of ``n_rows`` rows scored in float32 and in bfloat16, and
+    how far apart they are."""
+    from skdistill._teacher import as_teacher
+    from skdistill._teacher_targets import compute_teacher_targets
+
+    teacher, rows, found, seconds = as_teacher(teacher), np.arange(n_rows), {}, {}
+    for precision in ("float32", "bfloat16"):
+        start, load = time.perf_counter(), _load()
+        found[precision] = compute_teacher_targets(teacher, X, rows, classes, m, 1.0,
+                                                   precision=precision)
+        seconds[precision] = time.perf_counter() - start
+        print(f"  targets of {n_rows} rows in {precision}: {seconds[precision]:.1f} s "
+              f"(load {load} -> {_load()})", flush=True)
+    exact, low = found["float32"], found["bfloat16"]
+    same_sets = np.mean([set(a) == set(b) for a, b in zip(exact.labels, low.labels)])
+    print(f"  speed-up {seconds['float32'] / seconds['bfloat16']:.2f}; rows scored again in "
+          f"float32 {low.full_pass_rows}; same top-{m} set on {same_sets:.4f} of the rows, same "
+          f"order on {np.mean(np.all(exact.labels == low.labels, axis=1)):.4f}; largest "
+          f"|score diff| {np.abs(exact.scores - low.scores).max():.2e}, |log-proba diff| "
+          f"{np.abs(exact.log_proba - low.log_proba).max():.2e}, |dropped mass diff| "
+          f"{np.abs(exact.dropped_mass - low.dropped_mass).max():.2e}; sigmoid log-weight "
+          f"bound {exact.log_weight_bound('sigmoid', 1.0):.3f} (float32) <= "
+          f"{low.log_weight_bound('sigmoid', 1.0):.3f} (bfloat16)", flush=True)
+    return seconds
+
+
 def _instrument(stages):
     saved = {name: getattr(ranker_module, name) for name in
              ("fit_sampled_teacher", "fit_on_examples", "cached_teacher_targets",
@@ -182,7 +219,7 @@ def _instrument(stages):
     ranker_module.fit_on_examples = stages.wrap("teacher's fit", saved["fit_on_examples"],
                                                 teacher=True)
     ranker_module.cached_teacher_targets = lambda memory: stages.wrap(
-        "teacher's targets", saved["cached_teacher_targets"](memory))
+        "teacher's targets", _reporting(saved["cached_teacher_targets"](memory)))
     ranker_module._fit_in_batches = stages.wrap("student's fit", saved["_fit_in_batches"])
 
     def undo():
@@ -216,9 +253,10 @@ def run_fit(args):
     reference = {"oracle (planted)": oracle_precision(X_test, Y_test, signatures, prior),
                  "label frequency": frequency_precision(Y_train, Y_test)}
     nets = {}
-    if args.epochs is not None or args.student_width is not None:
+    if args.epochs is not None or args.student_width is not None or args.teacher_epochs:
         epochs = 20 if args.epochs is None else args.epochs
-        nets["teacher"] = ranker_module._default_net(512, epochs, X.shape[1])
+        nets["teacher"] = ranker_module._default_net(512, args.teacher_epochs or epochs,
+                                                     X.shape[1])
         nets["student"] = ranker_module._default_net(args.student_width or 32, epochs,
                                                      X.shape[1])
     ranker = DoubleDistilledRanker(**nets, random_state=args.seed)
@@ -249,6 +287,8 @@ def run_fit(args):
     print(f"\n{'model':32s} {'P@1':>6s} {'P@3':>6s} {'P@5':>6s}")
     for name, p in {**reference, **models}.items():
         print(f"{name:32s} {p[1]:6.3f} {p[3]:6.3f} {p[5]:6.3f}")
+    if args.compare_targets:
+        compare_targets(ranker.teacher_, X_train, ranker.classes_, args.compare_targets)
     print(f"\npeak resident memory of the whole run: {_status('VmHWM') / MiB:.0f} MiB "
           f"(since the last reset); load {_load()}")
     return stages.rows
@@ -402,7 +442,12 @@ def main(argv=None):
     parser.add_argument("--epochs", type=int, default=None,
                         help="epochs of teacher and student (default: the ranker's, 20)")
     parser.add_argument("--student-width", type=int, default=None)
+    parser.add_argument("--teacher-epochs", type=int, default=None,
+                        help="the teacher's epochs (default: --epochs)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--compare-targets", type=int, default=0, metavar="N",
+                        help="after the fit, time the teacher's targets of N training rows "
+                             "scored in float32 and in bfloat16 and compare them")
     parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--step-costs", type=int, nargs="+", default=None,
                         help="numbers of labels at which to time one step instead")

@@ -127,7 +127,9 @@ class DoubleDistilledRanker(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
     - at scale (``L > 4096``): the teacher runs once over the training rows and each
       row keeps its top ``teacher_top_m`` labels (the positives renormalised over them,
       every other label a negative of weight one, within a bound reported after the
-      fit), and each batch's loss is a sampled softmax over the labels it must score
+      fit; a net teacher ending in a linear layer finds them in bfloat16 where the CPU
+      has it, the kept labels rescored in float32 and checked to be its float32 top
+      labels), and each batch's loss is a sampled softmax over the labels it must score
       and ``negatives_sample`` sampled others, with the logQ correction
       (:class:`~skdistill.losses.SampledDoubleDistillationLoss`). The default student
       and teacher are then the same networks reading sparse rows as embedding bags and
@@ -768,6 +770,7 @@ def _ranking_targets(teacher, classes, positives, negatives, a, temperature, Xb,
     import torch
 
     from .losses import sigmoid_log_weights
+    from .targets import _tempered_log_softmax
 
     if teacher is not None:
         S, P = as_teacher(teacher).scores(Xb, classes)
@@ -777,7 +780,7 @@ def _ranking_targets(teacher, classes, positives, negatives, a, temperature, Xb,
         # 10^5 labels, where this runs once per batch
         with np.errstate(divide="ignore"):
             log_p = np.log(P, dtype=np.float32)
-        pi = torch.softmax(torch.from_numpy(log_p).div_(temperature), dim=1).numpy()
+        pi = _tempered_log_softmax(torch.from_numpy(log_p), temperature).exp_().numpy()
     else:
         pi = np.zeros((len(labels), len(classes)), dtype=np.float32)
         pi[np.arange(len(labels)), labels] = 1.0

@@ -240,6 +240,18 @@ class MLPModule(nn.Module):
             return self.layers(X)
         return _subset_logits(self.layers[-1], self.layers[:-1](X), label_subset, self.sparse)
 
+    @property
+    def output_layer(self):
+        """The last layer: the logits are ``hidden(X) @ output_layer.weight.T + bias``."""
+        return self.layers[-1]
+
+    def hidden(self, X):
+        """The output layer's input (the last hidden layer's output; ``X`` itself for a
+        linear model), of a fitted module, on rows as :meth:`forward` takes them."""
+        if not (isinstance(X, torch.Tensor) and X.is_sparse):
+            X = torch.as_tensor(X).to(self.output_layer.weight.dtype).reshape(len(X), -1)
+        return self.layers[:-1](X)
+
 
 def _subset_logits(output, hidden, label_subset, sparse):
     """The output layer's logits of ``label_subset`` (per row) only: a sampled softmax's
