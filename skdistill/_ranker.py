@@ -769,8 +769,7 @@ def _ranking_targets(teacher, classes, positives, negatives, a, temperature, Xb,
     """
     import torch
 
-    from .losses import sigmoid_log_weights
-    from .targets import _tempered_log_softmax
+    from .losses import sigmoid_log_weights, tempered_log_softmax
 
     if teacher is not None:
         S, P = as_teacher(teacher).scores(Xb, classes)
@@ -780,7 +779,7 @@ def _ranking_targets(teacher, classes, positives, negatives, a, temperature, Xb,
         # 10^5 labels, where this runs once per batch
         with np.errstate(divide="ignore"):
             log_p = np.log(P, dtype=np.float32)
-        pi = _tempered_log_softmax(torch.from_numpy(log_p), temperature).exp_().numpy()
+        pi = tempered_log_softmax(torch.from_numpy(log_p), temperature).exp_().numpy()
     else:
         pi = np.zeros((len(labels), len(classes)), dtype=np.float32)
         pi[np.arange(len(labels)), labels] = 1.0

@@ -100,10 +100,10 @@ class TeacherTargets(NamedTuple):
         """``softmax(log p / T)`` over each row's kept labels: ``(len(index), m)``."""
         import torch
 
-        from .targets import _tempered_log_softmax
+        from .losses import tempered_log_softmax
 
         log_p = torch.from_numpy(self.log_proba[index])
-        return _tempered_log_softmax(log_p, temperature).exp_().numpy()
+        return tempered_log_softmax(log_p, temperature).exp_().numpy()
 
     def log_weights(self, index, negatives, a):
         """The kept labels' log negative weights, ``(len(index), m)``: ``log(1 -
@@ -223,7 +223,7 @@ def _top_of_scores(S, P, m, temperature):
     :class:`TeacherTargets`."""
     import torch
 
-    from .targets import _tempered_log_softmax
+    from .losses import tempered_log_softmax
 
     kept_p, top = torch.topk(P, m, dim=1)
     found = {"labels": top, "log_proba": kept_p.log(), "scores": S.gather(1, top)}
@@ -232,7 +232,7 @@ def _top_of_scores(S, P, m, temperature):
     if temperature == 1.0:
         kept = kept_p.sum(dim=1)
     else:
-        kept = _tempered_log_softmax(P.log(), temperature).gather(1, top).exp_().sum(dim=1)
+        kept = tempered_log_softmax(P.log(), temperature).gather(1, top).exp_().sum(dim=1)
     found["dropped_mass"] = (1.0 - kept).clamp_(min=0.0)
     found["dropped_score"] = S.scatter(1, top, -np.inf).amax(dim=1)
     found["dropped_log_proba"] = P.scatter(1, top, 0.0).amax(dim=1).log_()

@@ -94,6 +94,7 @@ __all__ = [
     "double_distillation_target",
     "hinton_target",
     "sigmoid_log_weights",
+    "tempered_log_softmax",
 ]
 
 
@@ -371,6 +372,32 @@ def double_distillation_loss(
                   teacher_logits=teacher_logits)
     log_w = F.logsigmoid(teacher_logits.to(logits.dtype) * -a)
     return _double_distillation.loss(logits, teacher_probs, log_w, sample_weight, reduction)
+
+
+def tempered_log_softmax(logits, temperature):
+    """``log softmax(z / T)`` over the rows of a float tensor, exact down to any ``T > 0``.
+
+    The torch twin of :func:`skdistill.temperature_scale` (with ``z = log p``), for the
+    targets of the nets' batches. The row maximum is subtracted before dividing, so the
+    most probable labels get 0 and the others ``-inf`` where the division overflows,
+    which is the one-hot limit; a ``T`` below float32's smallest number rounds to 0 in a
+    float32 division, and the maxima's ``0 / 0`` is set to the 0 of that limit. The
+    arguments are not checked.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skdistill.losses import tempered_log_softmax
+    >>> z = torch.log(torch.tensor([[0.5, 0.3, 0.2]]))
+    >>> tempered_log_softmax(z, 1e-310).exp().tolist()
+    [[1.0, 0.0, 0.0]]
+    >>> torch.allclose(tempered_log_softmax(z, 1.0).exp(), torch.tensor([[0.5, 0.3, 0.2]]))
+    True
+    """
+    shifted = logits - logits.amax(dim=1, keepdim=True)
+    if temperature != 1.0:
+        shifted = torch.where(shifted == 0, 0.0, shifted / temperature)
+    return torch.log_softmax(shifted, dim=1)
 
 
 def sigmoid_log_weights(scores, a=1.0, *, out=False):

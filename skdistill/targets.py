@@ -82,25 +82,6 @@ def _scaled(P, T):
     return np.exp(log_softmax(logs, axis=1))
 
 
-def _tempered_log_softmax(logits, temperature):
-    """``log softmax(z / T)`` over the rows of a float torch tensor, exact down to any
-    ``T > 0``.
-
-    The torch twin of :func:`temperature_scale` (with ``z = log p``), for the nets'
-    batches: the row maximum is subtracted before dividing, so the most probable labels
-    get 0 and the others ``-inf`` where the division overflows, which is the one-hot
-    limit. (A ``T`` below float32's smallest number rounds to 0 in a float32 division;
-    the maxima's ``0 / 0`` is set to the 0 of the limit.) The arguments are
-    not checked.
-    """
-    import torch
-
-    shifted = logits - logits.amax(dim=1, keepdim=True)
-    if temperature != 1.0:
-        shifted = torch.where(shifted == 0, 0.0, shifted / temperature)
-    return torch.log_softmax(shifted, dim=1)
-
-
 def temperature_scale(P, temperature=1.0):
     """Rescale class-probabilities by a temperature.
 
