@@ -10,7 +10,11 @@ Setup (section 5.3 of the paper, with every choice it leaves open stated):
   rcv1subset1 by ``datasets=``. As in the paper a row with ``m`` labels is ``m``
   examples ``(x, y)`` (:class:`~skdistill.DoubleDistilledRanker` makes them). Training
   rows without any label (10 in Delicious) are left out; test rows without a label
-  (4 in Delicious) stay and count as precision 0.
+  (4 in Delicious) stay and count as precision 0. ``synthetic`` adds planted sets of
+  the paper's shapes (:func:`skdistill.datasets.make_planted_retrieval`: AmazonCat-13K's
+  or Amazon-670K's features, labels and labels per row, at ``synthetic_rows`` rows split
+  80/20), whose nets read the sparse rows through an embedding bag (``LazyAdam``), and
+  which the rankers fit at scale (more than 4096 labels).
 - Features: on Delicious each row is scaled to unit L2 norm (``normalize``, the usual
   preprocessing of bag-of-words rows in extreme classification; it acts on each row
   alone, so nothing passes between rows or from the test split); Bibtex keeps its binary
@@ -52,7 +56,8 @@ Setup (section 5.3 of the paper, with every choice it leaves open stated):
   Ties go to the earlier candidate and the earlier epoch. The final models are then
   fitted on all the training rows with the chosen values and epochs and scored on the
   test split. The grid, every validation curve and the choices are in
-  ``results["tuning"]`` and in the table's notes. ``max_epochs``/``patience``:
+  ``results["tuning"]`` and in the table's notes; ``choices`` gives them instead, per
+  data set (the validation search is then skipped). ``max_epochs``/``patience``:
   Bibtex 40/5, Delicious 20/3, others 30/4. Of the teacher only the learning rate and
   the epochs are tuned: no weight decay, and ``BottleneckModule`` has no dropout.
 - Reported: P@1, P@3, P@5 (:func:`skdistill.metrics.precision_at_k`) on the test
