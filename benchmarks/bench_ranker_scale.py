@@ -44,7 +44,6 @@ from pathlib import Path
 import numpy as np
 import torch
 from scipy import sparse
-from sklearn.preprocessing import normalize
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_ranker_memory import MiB, _reset_peak, _status  # noqa: E402
@@ -52,6 +51,7 @@ from bench_ranker_memory import MiB, _reset_peak, _status  # noqa: E402
 from skdistill import DoubleDistilledRanker  # noqa: E402
 from skdistill import _ranker as ranker_module  # noqa: E402
 from skdistill._nets import net_logits, sparse_rows  # noqa: E402
+from skdistill.datasets import make_planted_retrieval  # noqa: E402
 from skdistill.metrics import precision_at_k  # noqa: E402
 
 SHAPES = {
@@ -68,38 +68,6 @@ def _load():
 
 
 # -- the planted problem ---------------------------------------------------------------
-
-
-def make_planted(n_rows, n_features, n_labels, labels_per_row, *, words_per_label=8,
-                 keep=0.6, noise_words=40, zipf=1.0, seed=0):
-    """``X`` (float32 CSR, unit rows), ``Y`` (CSR 0/1), the labels' signature words
-    ``(n_labels, words_per_label)`` and the labels' prior ``(n_labels,)``."""
-    rng = np.random.default_rng(seed)
-    prior = 1.0 / np.arange(1, n_labels + 1) ** zipf
-    prior /= prior.sum()
-    signatures = rng.integers(0, n_features, size=(n_labels, words_per_label))
-    n_pos = 1 + rng.poisson(labels_per_row - 1, size=n_rows)
-    row_of = np.repeat(np.arange(n_rows), n_pos)
-    labels = np.minimum(np.searchsorted(np.cumsum(prior), rng.random(len(row_of))),
-                        n_labels - 1)
-    Y = sparse.csr_matrix((np.ones(len(row_of), dtype=np.int8), (row_of, labels)),
-                          shape=(n_rows, n_labels))
-    Y.sum_duplicates()
-    Y.data[:] = 1
-    pair_rows = np.repeat(np.arange(n_rows), np.diff(Y.indptr))
-    words = signatures[Y.indices].ravel()
-    word_rows = np.repeat(pair_rows, words_per_label)
-    kept = rng.random(len(words)) < keep
-    n_noise = rng.poisson(noise_words, size=n_rows)
-    noise_rows = np.repeat(np.arange(n_rows), n_noise)
-    noise = rng.integers(0, n_features, size=len(noise_rows))
-    rows = np.concatenate([word_rows[kept], noise_rows])
-    cols = np.concatenate([words[kept], noise])
-    X = sparse.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, cols)),
-                          shape=(n_rows, n_features))
-    X.sum_duplicates()
-    X.data[:] = 1.0
-    return normalize(X).astype(np.float32), Y, signatures, prior
 
 
 def _blockwise_precision(Y, score_block, n_labels, width=1 << 24):
@@ -242,9 +210,9 @@ def run_fit(args):
     print(f"shape {args.shape or 'custom'}: {shape}; training rows {n_train}, held-out rows "
           f"{args.test_rows}; torch threads {torch.get_num_threads()}; load {_load()}")
     start = time.perf_counter()
-    X, Y, signatures, prior = make_planted(n_train + args.test_rows, shape["n_features"],
-                                           shape["n_labels"], shape["labels_per_row"],
-                                           seed=args.seed)
+    X, Y, signatures, prior = make_planted_retrieval(
+        n_train + args.test_rows, n_features=shape["n_features"], n_labels=shape["n_labels"],
+        labels_per_row=shape["labels_per_row"], return_structure=True, random_state=args.seed)
     X_train, Y_train, X_test, Y_test = X[:n_train], Y[:n_train], X[n_train:], Y[n_train:]
     print(f"data: {time.perf_counter() - start:.1f} s; X {X.nnz / X.shape[0]:.1f} non-zeros "
           f"per row, Y {Y.nnz / Y.shape[0]:.2f} labels per row, "

@@ -6,6 +6,10 @@ possible values ``0, 1, ..., n_classes - 1``), so that a teacher's quality can b
 measured against the Bayes teacher of Menon et al., "Why distillation helps: a
 statistical perspective" (sections 5.1 and 5.2).
 
+:func:`make_planted_retrieval` is the exception: a sparse multi-label retrieval problem
+of any shape (the paper's AmazonCat-13K and Amazon-670K among them) whose known
+structure gives the best achievable ranking instead of ``p*``.
+
 The loaders read local copies of real data sets and never download anything. Each
 data set is a folder (``fashion_mnist/``, ``enron/``, ...) inside one *data home*,
 found by :func:`get_data_home`: the ``data_home`` argument if given, else the
@@ -22,6 +26,7 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse as sp
 from scipy.special import expit, softmax
+from sklearn.preprocessing import normalize
 from sklearn.utils import Bunch, check_random_state, check_scalar
 
 __all__ = [
@@ -32,12 +37,23 @@ __all__ = [
     "load_fashion_mnist",
     "load_multilabel",
     "load_tabular",
+    "PLANTED_RETRIEVAL_SHAPES",
     "make_gaussian_classification",
+    "make_planted_retrieval",
     "make_retrieval_classification",
     "make_slab_classification",
     "multilabel_to_multiclass",
     "slab_class_probability",
 ]
+
+#: The shapes of the paper's retrieval sets (section 5.3) for :func:`make_planted_retrieval`:
+#: rows, features, labels and mean labels per row of AmazonCat-13K and Amazon-670K.
+PLANTED_RETRIEVAL_SHAPES = {
+    "amazoncat13k": {"n_samples": 1_186_239, "n_features": 203_882, "n_labels": 13_330,
+                     "labels_per_row": 5.04},
+    "amazon670k": {"n_samples": 490_449, "n_features": 135_909, "n_labels": 670_091,
+                   "labels_per_row": 5.45},
+}
 
 MULTILABEL_DATASETS = ("bibtex", "corel5k", "delicious", "enron", "rcv1subset1")
 
@@ -406,6 +422,109 @@ def make_retrieval_classification(n_samples=1000, *, n_classes=100, n_features=2
     proba = model(X)
     y = model.sample(X, random_state=rng)
     return (X, y, proba, model) if return_model else (X, y, proba)
+
+
+def make_planted_retrieval(n_samples=1000, *, n_features=10_000, n_labels=1000,
+                           labels_per_row=5.0, words_per_label=8, keep=0.6, noise_words=40,
+                           zipf=1.0, return_structure=False, random_state=None):
+    """A sparse multi-label retrieval problem with a planted structure, of any shape.
+
+    A bag-of-words stand-in for extreme-classification sets such as the paper's
+    AmazonCat-13K and Amazon-670K (their shapes are in ``PLANTED_RETRIEVAL_SHAPES``):
+
+    - label ``j`` has a signature of ``words_per_label`` words drawn uniformly among the
+      features;
+    - a row has ``1 + Poisson(labels_per_row - 1)`` label draws from a power law
+      ``prior_j ∝ 1 / (j + 1) ** zipf`` (head and tail labels; repeats merge);
+    - its words are each of its labels' signature words, kept with probability
+      ``keep``, plus ``Poisson(noise_words)`` words drawn uniformly; the row is 0/1 and
+      then scaled to unit L2 norm.
+
+    Ranking the labels by how many of their signature words a row has (ties to the
+    more frequent label) is the planted structure's ranking, whose precision bounds
+    what a model can reach; the label frequencies are the floor.
+
+    Parameters
+    ----------
+    n_samples : int, default=1000
+        Number of rows.
+    n_features : int, default=10_000
+        Number of words (columns of ``X``).
+    n_labels : int, default=1000
+        Number of labels (columns of ``Y``).
+    labels_per_row : float, default=5.0
+        Mean number of label draws per row, at least 1.
+    words_per_label : int, default=8
+        Signature words per label.
+    keep : float, default=0.6
+        Probability that a row keeps each signature word of its labels.
+    noise_words : float, default=40
+        Mean number of uniformly drawn words added to a row.
+    zipf : float, default=1.0
+        Exponent of the labels' power-law prior (``0``: uniform).
+    return_structure : bool, default=False
+        If True, also return the signatures and the prior.
+    random_state : int, numpy Generator or None, default=None
+        Seed of :func:`numpy.random.default_rng`.
+
+    Returns
+    -------
+    X : scipy.sparse.csr_matrix of shape (n_samples, n_features), float32
+        Rows of unit L2 norm.
+    Y : scipy.sparse.csr_matrix of shape (n_samples, n_labels), int8
+        0/1 label indicators; every row has at least one label.
+    signatures : ndarray of shape (n_labels, words_per_label)
+        Only if ``return_structure``: each label's signature words.
+    prior : ndarray of shape (n_labels,)
+        Only if ``return_structure``: the labels' prior.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdistill.datasets import make_planted_retrieval
+    >>> X, Y = make_planted_retrieval(200, n_features=500, n_labels=50, random_state=0)
+    >>> X.shape, Y.shape
+    ((200, 500), (200, 50))
+    >>> bool(np.allclose(np.sqrt(X.multiply(X).sum(axis=1)), 1.0))
+    True
+    >>> bool((np.diff(Y.indptr) >= 1).all())
+    True
+    """
+    check_scalar(n_samples, "n_samples", Integral, min_val=1)
+    check_scalar(n_features, "n_features", Integral, min_val=1)
+    check_scalar(n_labels, "n_labels", Integral, min_val=1)
+    check_scalar(labels_per_row, "labels_per_row", Real, min_val=1)
+    check_scalar(words_per_label, "words_per_label", Integral, min_val=1)
+    check_scalar(keep, "keep", Real, min_val=0, max_val=1)
+    check_scalar(noise_words, "noise_words", Real, min_val=0)
+    check_scalar(zipf, "zipf", Real, min_val=0)
+    rng = np.random.default_rng(random_state)
+    prior = 1.0 / np.arange(1, n_labels + 1) ** zipf
+    prior /= prior.sum()
+    signatures = rng.integers(0, n_features, size=(n_labels, words_per_label))
+    n_draws = 1 + rng.poisson(labels_per_row - 1, size=n_samples)
+    draw_rows = np.repeat(np.arange(n_samples), n_draws)
+    # the cumulative sum may end just below 1: a draw past it is the last label
+    labels = np.minimum(np.searchsorted(np.cumsum(prior), rng.random(len(draw_rows))),
+                        n_labels - 1)
+    Y = sp.csr_matrix((np.ones(len(draw_rows), dtype=np.int8), (draw_rows, labels)),
+                      shape=(n_samples, n_labels))
+    Y.sum_duplicates()
+    Y.data[:] = 1
+    pair_rows = np.repeat(np.arange(n_samples), np.diff(Y.indptr))
+    words = signatures[Y.indices].ravel()
+    word_rows = np.repeat(pair_rows, words_per_label)
+    kept = rng.random(len(words)) < keep
+    noise_rows = np.repeat(np.arange(n_samples), rng.poisson(noise_words, size=n_samples))
+    noise = rng.integers(0, n_features, size=len(noise_rows))
+    rows = np.concatenate([word_rows[kept], noise_rows])
+    cols = np.concatenate([words[kept], noise])
+    X = sp.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, cols)),
+                      shape=(n_samples, n_features))
+    X.sum_duplicates()
+    X.data[:] = 1.0
+    X = normalize(X).astype(np.float32)  # an empty row (no word kept, no noise) stays 0
+    return (X, Y, signatures, prior) if return_structure else (X, Y)
 
 
 # --------------------------------------------------------------------------- #

@@ -16,6 +16,7 @@ from skdistill.datasets import (
     load_multilabel,
     load_tabular,
     make_gaussian_classification,
+    make_planted_retrieval,
     make_retrieval_classification,
     make_slab_classification,
     multilabel_to_multiclass,
@@ -152,6 +153,32 @@ def test_retrieval_model_is_picklable_and_validates():
         model(np.zeros((2, 4)))
     with pytest.raises(ValueError, match="temperature"):
         make_retrieval_classification(10, temperature=0.0)
+
+
+def test_planted_retrieval_has_its_planted_structure():
+    X, Y, signatures, prior = make_planted_retrieval(
+        4000, n_features=5000, n_labels=300, labels_per_row=3.0, return_structure=True,
+        random_state=0)
+    assert X.shape == (4000, 5000) and Y.shape == (4000, 300) and X.dtype == np.float32
+    np.testing.assert_allclose(sp.linalg.norm(X, axis=1), 1.0, rtol=1e-5)
+    counts = np.diff(Y.indptr)
+    assert counts.min() >= 1 and set(np.unique(Y.data)) == {1}
+    # 1 + Poisson(2) draws, fewer labels only where a draw repeats a label
+    assert 2.5 < counts.mean() <= 3.0
+    # head labels are drawn more often, in proportion to the power-law prior
+    frequency = np.asarray(Y.sum(axis=0)).ravel()
+    assert frequency[:10].sum() > frequency[-100:].sum()
+    assert prior[0] / prior[1] == pytest.approx(2.0)
+    # a row keeps each of its labels' signature words with probability 0.6
+    rows, labels = Y.nonzero()
+    present = np.asarray(X[np.repeat(rows, 8), signatures[labels].ravel()] > 0).ravel()
+    assert abs(present.mean() - 0.6) < 0.02
+    # seeded: the same call gives the same data
+    X2, Y2 = make_planted_retrieval(4000, n_features=5000, n_labels=300, labels_per_row=3.0,
+                                    random_state=0)
+    assert (X2 != X).nnz == 0 and (Y2 != Y).nnz == 0
+    with pytest.raises(ValueError, match="labels_per_row"):
+        make_planted_retrieval(10, labels_per_row=0.5)
 
 
 # -- multilabel -> multiclass ---------------------------------------------------------------

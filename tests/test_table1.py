@@ -13,7 +13,7 @@ from scipy import sparse
 torch = pytest.importorskip("torch")
 pytest.importorskip("skorch")
 
-from skdistill.datasets import load_multilabel  # noqa: E402
+from skdistill.datasets import PLANTED_RETRIEVAL_SHAPES, load_multilabel  # noqa: E402
 from skdistill.experiments import _runner, table1  # noqa: E402
 from skdistill.experiments.__main__ import main  # noqa: E402
 from skdistill.experiments._epoch_precision import EpochPrecision  # noqa: E402
@@ -204,11 +204,75 @@ def test_normalized_rows_reach_every_fit_and_score(tiny_data_home, monkeypatch):
     ({"teacher_width": 51.2}, "teacher_width must be a positive integer"),
     ({"random_state": -1}, "random_state must be a non-negative integer"),
     ({"trials": 0}, "trials must be a positive integer"),
+    ({"choices": {"enron": {}}}, r"choices has an entry|choices must be a dict"),
+    ({"choices": {"bibtex": {m: {"lr": 1e-3} for m in table1.METHODS}}},
+     r"choices\['bibtex'\]\['teacher'\] must have exactly the keys \['epochs', 'lr'\]"),
+    ({"synthetic": ["amazoncat"]}, "synthetic must name shapes among amazoncat13k"),
+    ({"synthetic": {"tiny": {"n_labels": 5}}}, r"synthetic\['tiny'\] must be a shape"),
+    ({"synthetic": ["amazoncat13k"], "synthetic_rows": 0},
+     "synthetic_rows must be a positive integer"),
 ])
 def test_bad_parameters_fail_before_any_fit(params, match, tmp_path):
     # an empty data home: a parameter error must come before looking for the data
     with pytest.raises(ValueError, match=match):
         table1.run(data_home=tmp_path, verbose=False, **params)
+
+
+def test_given_choices_replace_the_validation_search(tiny_data_home):
+    """A run given the choices of a tuned run fits and scores the same seeds the same."""
+    tuned = table1.run(data_home=tiny_data_home, trials=2, verbose=False,
+                       **{**TINY, "a_values": [1.0]})
+    choice = tuned["tuning"]["enron"]["choice"]
+    given = table1.run(data_home=tiny_data_home, trials=2, verbose=False,
+                       **{**TINY, "a_values": [1.0]}, choices={"enron": choice})
+    assert given["tuning"]["enron"]["given"] and "fits" not in given["tuning"]["enron"]
+    assert given["tuning"]["enron"]["choice"] == choice
+
+    def scores(results):
+        return [{k: v for k, v in r.items() if k != "fit_seconds"} for r in results["records"]]
+
+    assert scores(given) == scores(tuned)
+    assert any("given, not tuned" in line for line in given["notes"])
+
+
+def test_planted_sets_run_beside_the_real_ones_at_scale(tiny_data_home, monkeypatch):
+    fitted = []
+
+    class Spy(table1.DoubleDistilledRanker):
+        def fit(self, X, y, **params):
+            fitted.append(self)
+            return super().fit(X, y, **params)
+
+    monkeypatch.setattr(table1, "DoubleDistilledRanker", Spy)
+    shape = {"n_features": 300, "n_labels": 40, "labels_per_row": 2.0}
+    spec = {"lr": 0.02, "epochs": 3}
+    choice = {table1.TEACHER: spec, table1.ONE_HOT: spec,
+              table1.DISTILLED: {**spec, "temperature": 1.0},
+              table1.DOUBLE: {**spec, "temperature": 1.0, "a": 1.0}}
+    results = table1.run(data_home=tiny_data_home, trials=1, verbose=False,
+                         **{**TINY, "a_values": [1.0]}, synthetic={"tiny": shape},
+                         synthetic_rows=500, choices={"tiny": choice}, teacher_top_m=4,
+                         negatives_sample=8)
+    assert table1._names(results["settings"]) == ["enron", "tiny"]
+    rows = {(r["dataset"], r["method"]): r for r in results["records"]}
+    assert sorted({dataset for dataset, _ in rows}) == ["enron", "tiny"]
+    # the planted set's nets read its sparse rows through the embedding bag, and every
+    # ranker of the run (the teacher's too) fits on the kept and sampled labels
+    planted = [r for r in fitted if r.n_features_in_ == 300]
+    assert len(planted) == 4
+    assert all(r.student_.get_params()["module__sparse"] for r in planted)
+    assert all(r.negatives_sample_ == 8 for r in fitted)
+    assert all(r.teacher_top_m_ == 4 for r in fitted if r.positives == "teacher")
+    assert all(len(r.student_.history) == 3 for r in planted)
+    # a learnable structure: the teacher ranks far above the label frequencies' 1/40
+    assert rows[("tiny", table1.TEACHER)]["p_at_1"] > 0.3
+    # the paper's shapes by name, at the paper's student widths
+    settings = table1._settings(datasets=[], synthetic=["amazoncat13k", "amazon670k"],
+                                learning_rates=[1e-3])
+    assert settings["synthetic"]["amazon670k"] == {
+        key: PLANTED_RETRIEVAL_SHAPES["amazon670k"][key]
+        for key in ("n_features", "n_labels", "labels_per_row")}
+    assert settings["student_widths"] == {"amazoncat13k": 8, "amazon670k": 64}
 
 
 def test_missing_data_names_the_fix(tmp_path):

@@ -10,7 +10,11 @@ Setup (section 5.3 of the paper, with every choice it leaves open stated):
   rcv1subset1 by ``datasets=``. As in the paper a row with ``m`` labels is ``m``
   examples ``(x, y)`` (:class:`~skdistill.DoubleDistilledRanker` makes them). Training
   rows without any label (10 in Delicious) are left out; test rows without a label
-  (4 in Delicious) stay and count as precision 0.
+  (4 in Delicious) stay and count as precision 0. ``synthetic`` adds planted sets of
+  the paper's shapes (:func:`skdistill.datasets.make_planted_retrieval`: AmazonCat-13K's
+  or Amazon-670K's features, labels and labels per row, at ``synthetic_rows`` rows split
+  80/20), whose nets read the sparse rows through an embedding bag (``LazyAdam``), and
+  which the rankers fit at scale (more than 4096 labels).
 - Features: on Delicious each row is scaled to unit L2 norm (``normalize``, the usual
   preprocessing of bag-of-words rows in extreme classification; it acts on each row
   alone, so nothing passes between rows or from the test split); Bibtex keeps its binary
@@ -52,7 +56,8 @@ Setup (section 5.3 of the paper, with every choice it leaves open stated):
   Ties go to the earlier candidate and the earlier epoch. The final models are then
   fitted on all the training rows with the chosen values and epochs and scored on the
   test split. The grid, every validation curve and the choices are in
-  ``results["tuning"]`` and in the table's notes. ``max_epochs``/``patience``:
+  ``results["tuning"]`` and in the table's notes; ``choices`` gives them instead, per
+  data set (the validation search is then skipped). ``max_epochs``/``patience``:
   Bibtex 40/5, Delicious 20/3, others 30/4. Of the teacher only the learning rate and
   the epochs are tuned: no weight decay, and ``BottleneckModule`` has no dropout.
 - Reported: P@1, P@3, P@5 (:func:`skdistill.metrics.precision_at_k`) on the test
@@ -78,7 +83,12 @@ from sklearn.utils.parallel import delayed
 from threadpoolctl import threadpool_limits
 
 from .. import DoubleDistilledRanker
-from ..datasets import MULTILABEL_DATASETS, load_multilabel
+from ..datasets import (
+    MULTILABEL_DATASETS,
+    PLANTED_RETRIEVAL_SHAPES,
+    load_multilabel,
+    make_planted_retrieval,
+)
 from ..metrics import precision_at_k
 from . import _runner
 from ._experiment import Experiment, public_run
@@ -106,6 +116,9 @@ LABELS = {"dataset": "data set", "method": "method", "p_at_1": "P@1", "p_at_3": 
 PRESETS = {
     "bibtex": {"student_width": 16, "max_epochs": 40, "patience": 5, "normalize": False},
     "delicious": {"student_width": 4, "max_epochs": 20, "patience": 3, "normalize": True},
+    # the paper's student widths on the two sets whose shapes the planted sets take
+    "amazoncat13k": {"student_width": 8, "max_epochs": 10, "patience": 2, "normalize": False},
+    "amazon670k": {"student_width": 64, "max_epochs": 10, "patience": 2, "normalize": False},
 }
 OTHER_PRESET = {"student_width": 16, "max_epochs": 30, "patience": 4, "normalize": False}
 QUICK = {"datasets": ("bibtex",), "trials": 2, "learning_rates": (3e-3,)}
@@ -118,16 +131,21 @@ PAPER_AMAZONCAT = {TEACHER: (0.8495, 0.7412, 0.6109), ONE_HOT: (0.7913, 0.6156, 
 # -- models ----------------------------------------------------------------------------
 
 
-def _net(width, lr, max_epochs, batch_size, callbacks=None):
+def _net(width, lr, max_epochs, batch_size, callbacks=None, n_features=None):
+    """The net of a row; with ``n_features`` (the planted sets' many sparse features) its
+    sparse twin: rows through an embedding bag, sparse gradients, ``LazyAdam``."""
     import torch
     from skorch import NeuralNetClassifier
 
-    from ..nets import BottleneckModule
+    from ..nets import BottleneckModule, LazyAdam
 
+    sparse = {} if n_features is None else {"module__n_features": n_features,
+                                            "module__sparse": True}
     return NeuralNetClassifier(
         BottleneckModule, module__width=width, criterion=torch.nn.CrossEntropyLoss,
-        optimizer=torch.optim.Adam, lr=lr, batch_size=batch_size, max_epochs=max_epochs,
-        train_split=None, callbacks=callbacks, verbose=0,
+        optimizer=torch.optim.Adam if n_features is None else LazyAdam, lr=lr,
+        batch_size=batch_size, max_epochs=max_epochs, train_split=None,
+        callbacks=callbacks, verbose=0, **sparse,
     )
 
 
@@ -138,9 +156,16 @@ def _ranker(method, net, teacher=None, *, temperature=1.0, a=1.0, seed=None, sca
                                  **(scale or {}))
 
 
-def _precisions(ranker, X, Y):
-    scores = ranker.decision_function(X)
-    return {f"p_at_{k}": precision_at_k(Y, scores, k) for k in KS}
+def _precisions(ranker, X, Y, block=1 << 24):
+    # blocks of rows of about ``block`` scores: the planted sets have up to 670,091 labels
+    step = max(1, block // Y.shape[1])
+    totals = dict.fromkeys(KS, 0.0)
+    for start in range(0, X.shape[0], step):
+        rows = slice(start, min(start + step, X.shape[0]))
+        scores = ranker.decision_function(X[rows])
+        for k in KS:
+            totals[k] += precision_at_k(Y[rows], scores, k) * scores.shape[0]
+    return {f"p_at_{k}": totals[k] / X.shape[0] for k in KS}
 
 
 # -- hyper-parameters on the validation split -------------------------------------------
@@ -148,7 +173,7 @@ def _precisions(ranker, X, Y):
 
 def _validation_fit(method, X_fit, Y_fit, X_val, Y_val, *, width, lr, max_epochs, patience,
                     batch_size, seed, teacher=None, temperature=1.0, a=1.0, keep=False,
-                    scale=None):
+                    scale=None, n_features=None):
     """Fit one candidate on the training part, scoring the validation rows every epoch.
 
     Returns the candidate's record (its validation curve, best epoch and best P@1) and,
@@ -165,7 +190,7 @@ def _validation_fit(method, X_fit, Y_fit, X_val, Y_val, *, width, lr, max_epochs
                                          patience=patience, threshold=0.0,
                                          threshold_mode="abs", load_best=True)),
     ]
-    net = _net(width, lr, max_epochs, batch_size, callbacks)
+    net = _net(width, lr, max_epochs, batch_size, callbacks, n_features)
     start = time.perf_counter()
     ranker = _ranker(method, net, None if teacher is None else FrozenEstimator(teacher),
                      temperature=temperature, a=a, seed=seed, scale=scale).fit(X_fit, Y_fit)
@@ -203,7 +228,7 @@ def _best(records):
     return max(records, key=lambda record: record["valid_p1_best"])  # first of equal maxima
 
 
-def _tune(name, X, Y, *, settings, options, seed, n_jobs, verbose):
+def _tune(name, X, Y, *, settings, options, seed, n_jobs, verbose, n_features=None):
     """Choose learning rates, temperature, ``a`` and epochs on a validation split."""
     split_seed, fit_seed = (int(s) for s in np.random.SeedSequence(seed).generate_state(2))
     X_fit, X_val, Y_fit, Y_val = train_test_split(
@@ -211,7 +236,7 @@ def _tune(name, X, Y, *, settings, options, seed, n_jobs, verbose):
     data = {"X_fit": X_fit, "Y_fit": Y_fit, "X_val": X_val, "Y_val": Y_val}
     common = {**data, "max_epochs": options["max_epochs"], "patience": options["patience"],
               "batch_size": settings["batch_size"], "seed": fit_seed,
-              "scale": _scale(settings)}
+              "scale": _scale(settings), "n_features": n_features}
     label = f"{NAME}:{name} validation"
     # 1. the teacher's and the ordinary student's learning rates (and epochs)
     calls = [(_validation_fit, {**common, "method": method, "width": width, "lr": lr,
@@ -265,13 +290,14 @@ def _tune(name, X, Y, *, settings, options, seed, n_jobs, verbose):
 
 
 def _trial(seed, *, dataset, teacher_width, student_width, batch_size, choice, X_train,
-           Y_train, X_test, Y_test, scale=None):
+           Y_train, X_test, Y_test, scale=None, n_features=None):
     # dataset names the records; the data arrive through the shared arguments
     teacher_seed, student_seed = (int(s) for s in np.random.SeedSequence(seed).generate_state(2))
     rows = []
     start = time.perf_counter()
     spec = choice[TEACHER]
-    teacher = _ranker(TEACHER, _net(teacher_width, spec["lr"], spec["epochs"], batch_size),
+    teacher = _ranker(TEACHER, _net(teacher_width, spec["lr"], spec["epochs"], batch_size,
+                                    n_features=n_features),
                       seed=teacher_seed, scale=scale).fit(X_train, Y_train)
     rows.append({"dataset": dataset, "method": TEACHER, **_precisions(teacher, X_test, Y_test),
                  "fit_seconds": round(time.perf_counter() - start, 2)})
@@ -279,7 +305,8 @@ def _trial(seed, *, dataset, teacher_width, student_width, batch_size, choice, X
         spec = choice[method]
         start = time.perf_counter()
         student = _ranker(
-            method, _net(student_width, spec["lr"], spec["epochs"], batch_size),
+            method, _net(student_width, spec["lr"], spec["epochs"], batch_size,
+                         n_features=n_features),
             FrozenEstimator(teacher.student_), temperature=spec.get("temperature", 1.0),
             a=spec.get("a", 1.0), seed=student_seed, scale=scale,
         ).fit(X_train, Y_train)
@@ -302,15 +329,56 @@ def _load(name, subset, data_home):
         ) from exc
 
 
-def _check_datasets(datasets):
+def _planted(name, shape, n_rows, seed):
+    """A planted set's ``((X_train, Y_train), (X_test, Y_test))``, 80/20 of ``n_rows``."""
+    X, Y = make_planted_retrieval(n_rows, **shape,
+                                  random_state=[seed, zlib.crc32(name.encode())])
+    n_train = n_rows - n_rows // 5
+    return (X[:n_train], Y[:n_train]), (X[n_train:], Y[n_train:])
+
+
+def _check_datasets(datasets, allow_none=False):
     datasets = [datasets] if isinstance(datasets, str) else list(datasets)
     unknown = [d for d in datasets if d not in MULTILABEL_DATASETS]
-    if not datasets or unknown or len(set(datasets)) != len(datasets):
+    if (not datasets and not allow_none) or unknown or len(set(datasets)) != len(datasets):
         raise ValueError(
             f"datasets must be distinct names among {', '.join(MULTILABEL_DATASETS)}; got "
             f"{datasets!r}."
         )
     return datasets
+
+
+def _check_synthetic(synthetic, datasets):
+    """``synthetic`` as ``{name: shape}``: the paper's shapes by name, or shapes given."""
+    if synthetic is None:
+        return {}
+    if isinstance(synthetic, str):
+        synthetic = [synthetic]
+    if not isinstance(synthetic, dict):
+        unknown = [name for name in synthetic if name not in PLANTED_RETRIEVAL_SHAPES]
+        if unknown:
+            raise ValueError(
+                f"synthetic must name shapes among {', '.join(PLANTED_RETRIEVAL_SHAPES)} (or "
+                "be a dict {name: {'n_features': ..., 'n_labels': ..., 'labels_per_row': "
+                f"...}}); got {synthetic!r}."
+            )
+        synthetic = {name: PLANTED_RETRIEVAL_SHAPES[name] for name in synthetic}
+    shapes = {}
+    for name, shape in synthetic.items():
+        keys = ("n_features", "n_labels", "labels_per_row")
+        if (name in datasets or not isinstance(shape, dict)
+                or not set(keys) <= set(shape)):
+            raise ValueError(
+                f"synthetic[{name!r}] must be a shape {{'n_features': ..., 'n_labels': ..., "
+                f"'labels_per_row': ...}} under a name not among datasets; got {shape!r}."
+            )
+        shapes[name] = {key: shape[key] for key in keys}
+    return shapes
+
+
+def _names(settings):
+    """The data sets of a run: the real ones, then the planted ones."""
+    return [*settings["datasets"], *settings["synthetic"]]
 
 
 def _check_grid(values, name):
@@ -340,6 +408,37 @@ def _check_scale_option(value, name):
 def _scale(settings):
     """The DoubleDistilledRanker parameters of every ranker of the run."""
     return {key: settings[key] for key in ("teacher_top_m", "negatives_sample", "sampling")}
+
+
+def _check_choices(choices, datasets):
+    """``choices`` as ``{name: {method: spec}}`` with the data sets' names checked."""
+    if choices is None:
+        return {}
+    example = ('e.g. {"bibtex": {"teacher": {"lr": 1e-3, "epochs": 17}, "student": {...}, '
+               '"student + distillation": {..., "temperature": 1.0}, '
+               '"student + double distillation": {..., "temperature": 1.0, "a": 1.0}}}')
+    if not isinstance(choices, dict) or sorted(set(choices) - set(datasets)):
+        raise ValueError(f"choices must be a dict with an entry per data set among "
+                         f"datasets {datasets}, {example}; got {choices!r}.")
+    checked = {}
+    for name, choice in choices.items():
+        if not isinstance(choice, dict) or sorted(choice) != sorted(METHODS):
+            raise ValueError(f"choices[{name!r}] must have one entry per method "
+                             f"{list(METHODS)}, {example}; got {choice!r}.")
+        checked[name] = {}
+        for method in METHODS:
+            spec = choice[method]
+            needed = {"lr", "epochs", *(("temperature",) if method in (DISTILLED, DOUBLE)
+                                       else ()), *(("a",) if method == DOUBLE else ())}
+            if not isinstance(spec, dict) or set(spec) != needed:
+                raise ValueError(f"choices[{name!r}][{method!r}] must have exactly the keys "
+                                 f"{sorted(needed)}; got {spec!r}.")
+            where = f"choices[{name!r}][{method!r}]"
+            checked[name][method] = {
+                key: (_check_positive_int(value, f"{where}[{key!r}]") if key == "epochs"
+                      else _check_grid([value], f"{where}[{key!r}]")[0])
+                for key, value in spec.items()}
+    return checked
 
 
 def _check_bool(value, name):
@@ -393,7 +492,8 @@ _OPTIONS = {"student_width": ("student_widths", _check_positive_int),
 def _settings(*, datasets=None, teacher_width=512, student_widths=None, learning_rates=None,
               temperatures=(1.0, 2.0), a_values=(0.5, 1.0, 2.0), max_epochs=None, patience=None,
               normalize=None, batch_size=1024, validation_size=0.2, teacher_top_m="auto",
-              negatives_sample="auto", sampling="uniform"):
+              negatives_sample="auto", sampling="uniform", choices=None, synthetic=None,
+              synthetic_rows=25_000):
     """The settings of a run, from the reproduction's own parameters.
 
     Parameters
@@ -430,10 +530,30 @@ def _settings(*, datasets=None, teacher_width=512, student_widths=None, learning
         data sets (at most 4096 labels).
     sampling : {"uniform", "frequency"}, default="uniform"
         How the sampled negatives are drawn.
+    choices : dict, default=None
+        Hyper-parameters given rather than chosen on the validation split, per data set:
+        ``{name: {method: {"lr": ..., "epochs": ..., "temperature": ..., "a": ...}}}``
+        with the four rows of the table as methods (``temperature`` for the two
+        distilled students, ``a`` for the double-distilled one), as in
+        ``results["tuning"][name]["choice"]`` of an earlier run; a data set named here
+        skips the validation search (to compare fits at the chosen values, say).
+    synthetic : list of str or dict, default=None
+        Planted retrieval sets (:func:`~skdistill.datasets.make_planted_retrieval`) run
+        after ``datasets``, beside them in the table: the paper's shapes by name
+        (``"amazoncat13k"``, ``"amazon670k"``: their features, labels and labels per
+        row, at ``synthetic_rows`` rows; student widths 8 and 64, the paper's), or
+        ``{name: {"n_features": ..., "n_labels": ..., "labels_per_row": ...}}``. With
+        ``"auto"`` the rankers fit at scale on both paper shapes (more than 4096
+        labels). ``datasets=[]`` runs the planted sets alone.
+    synthetic_rows : int, default=25_000
+        Rows drawn for each planted set, split 80/20 into training and test rows.
     """
-    datasets = _check_datasets(datasets)
+    datasets = _check_datasets(datasets, allow_none=synthetic is not None)
+    synthetic = _check_synthetic(synthetic, datasets)
     settings = {
         "datasets": datasets,
+        "synthetic": synthetic,
+        "synthetic_rows": _check_positive_int(synthetic_rows, "synthetic_rows"),
         "teacher_width": _check_positive_int(teacher_width, "teacher_width"),
         "learning_rates": _check_grid(learning_rates, "learning_rates"),
         "temperatures": _check_grid(temperatures, "temperatures"),
@@ -443,9 +563,13 @@ def _settings(*, datasets=None, teacher_width=512, student_widths=None, learning
         "teacher_top_m": _check_scale_option(teacher_top_m, "teacher_top_m"),
         "negatives_sample": _check_scale_option(negatives_sample, "negatives_sample"),
         "sampling": sampling,
+        "choices": _check_choices(choices, [*datasets, *synthetic]),
     }
     if sampling not in ("uniform", "frequency"):
         raise ValueError(f"sampling must be 'uniform' or 'frequency'; got {sampling!r}.")
+    if settings["synthetic_rows"] < 5:
+        raise ValueError(f"synthetic_rows must be at least 5 (split 80/20); got "
+                         f"{synthetic_rows!r}.")
     if not (isinstance(validation_size, Real) and 0 < validation_size < 1):
         raise ValueError(
             f"validation_size must be a fraction in (0, 1) of the training rows (e.g. 0.2); "
@@ -454,7 +578,7 @@ def _settings(*, datasets=None, teacher_width=512, student_widths=None, learning
     values = {"student_widths": student_widths, "max_epochs": max_epochs,
               "patience": patience, "normalize": normalize}
     for key, (param, check) in _OPTIONS.items():
-        settings[param] = _per_dataset(values[param], datasets, key, param, check)
+        settings[param] = _per_dataset(values[param], _names(settings), key, param, check)
     return settings
 
 
@@ -463,9 +587,11 @@ def _execute(experiment, settings, *, trials, n_jobs, random_state, verbose, dat
     ``trials`` seeds on the test split; one results dictionary for all data sets."""
     start = time.perf_counter()
     seed = _root_seed(random_state)
-    datasets = settings["datasets"]
+    datasets = _names(settings)
     data = {name: (_load(name, "train", data_home), _load(name, "test", data_home))
-            for name in datasets}  # every file is found before any fitting starts
+            for name in settings["datasets"]}  # every file is found before any fitting
+    for name, shape in settings["synthetic"].items():
+        data[name] = _planted(name, shape, settings["synthetic_rows"], seed)
 
     parts, tuning, dropped = [], {}, {}
     for name in datasets:
@@ -474,19 +600,24 @@ def _execute(experiment, settings, *, trials, n_jobs, random_state, verbose, dat
         dropped[name] = int(np.sum(~labelled))
         X, Y = X[labelled], Y[labelled]
         options = {key: settings[param][name] for key, (param, _) in _OPTIONS.items()}
+        n_features = X.shape[1] if name in settings["synthetic"] else None
         if options["normalize"]:
             # row by row, so nothing is learnt from other rows (the test rows included)
             X, X_test = preprocessing.normalize(X), preprocessing.normalize(X_test)
         tuning_start = time.perf_counter()
-        tuning[name] = _tune(name, X, Y, settings=settings, options=options,
-                             seed=[seed, zlib.crc32(name.encode())], n_jobs=n_jobs,
-                             verbose=verbose)
+        if name in settings["choices"]:
+            tuning[name] = {"choice": settings["choices"][name], "given": True}
+        else:
+            tuning[name] = _tune(name, X, Y, settings=settings, options=options,
+                                 seed=[seed, zlib.crc32(name.encode())], n_jobs=n_jobs,
+                                 verbose=verbose, n_features=n_features)
         tuning[name]["seconds"] = round(time.perf_counter() - tuning_start, 1)
         part = _runner.run_experiment(
             f"{experiment.name}:{name}", experiment.title, experiment.trial,
             {"dataset": name, "teacher_width": settings["teacher_width"],
              "student_width": options["student_width"], "batch_size": settings["batch_size"],
-             "choice": tuning[name]["choice"], "scale": _scale(settings)},
+             "choice": tuning[name]["choice"], "scale": _scale(settings),
+             "n_features": n_features},
             keys=experiment.keys, metrics=experiment.metrics, labels=experiment.labels,
             trials=trials, n_jobs=n_jobs, random_state=seed, verbose=verbose,
             shared={"X_train": X, "Y_train": Y, "X_test": X_test, "Y_test": Y_test},
@@ -554,7 +685,7 @@ def _notes(results):
     n = results["settings"]["trials"]
     lines = [f"Table 1 layout, test split, mean ± standard deviation over {n} seeds "
              "(P@1 / P@3 / P@5):"]
-    for name in results["settings"]["datasets"]:
+    for name in _names(results["settings"]):
         rows = [row for row in results["summary"] if row["dataset"] == name]
         for row in rows:
             cells = " / ".join(_mean_sd(row[f"p_at_{k}"], row[f"p_at_{k}_sd"]) for k in KS)
@@ -566,16 +697,19 @@ def _notes(results):
             lines.append(f"  {name:<10} P@1 {first} - {second}: {diff.mean():+.4f}"
                          + (f" ± {sd:.4f} (sd)" if math.isfinite(sd) else "")
                          + f", positive in {int(np.sum(diff > 0))} of {diff.size} seeds")
-    lines.append("Chosen on the validation split (P@1 there; epochs are the best epoch):")
+    lines.append("Chosen on the validation split (P@1 there; epochs are the best epoch), "
+                 "or given:")
     for name, tuned in results["tuning"].items():
-        choice, valid = tuned["choice"], tuned["validation_p1"]
+        choice = tuned["choice"]
         width = results["settings"]["student_widths"][name]
         described = []
         for method in METHODS:
             spec = ", ".join(f"{key}={value:g}" for key, value in choice[method].items())
-            described.append(f"{method} ({spec}): {valid[method]:.4f}")
-        lines.append(f"  {name} (student width {width}, {tuned['n_validation_rows']} "
-                     f"validation rows, {tuned['seconds']:.0f} s; test seeds "
+            described.append(f"{method} ({spec})" if tuned.get("given") else
+                             f"{method} ({spec}): {tuned['validation_p1'][method]:.4f}")
+        where = ("given, not tuned" if tuned.get("given") else
+                 f"{tuned['n_validation_rows']} validation rows, {tuned['seconds']:.0f} s")
+        lines.append(f"  {name} (student width {width}, {where}; test seeds "
                      f"{tuned['test_seconds']:.0f} s): " + "; ".join(described))
     paper = "; ".join(f"{method} {values[0]:.4f}" for method, values in PAPER_AMAZONCAT.items())
     lines.append(f"Paper, AmazonCat-13K P@1: {paper}.")
@@ -608,7 +742,7 @@ run = public_run(EXPERIMENT)
 
 def plot(results, path=None, *, fig=None):
     """P@1, P@3 and P@5 of the four rows per data set, mean ± standard deviation."""
-    datasets = results["settings"]["datasets"]
+    datasets = _names(results["settings"])
     fig, axes = _runner.new_figure(len(datasets), width=6.4, height=4.4, fig=fig)
     width = 0.8 / len(METHODS)
     for ax, name in zip(axes, datasets):
