@@ -31,7 +31,8 @@ machine is printed with every stage, since on a shared machine it is what the se
 depend on.
 
 Run: python benchmarks/bench_ranker_scale.py --shape amazoncat|amazon670k
-         [--rows N] [--test-rows 2000] [--epochs E] [--student-width W] [--threads T]
+         [--rows N] [--test-rows 2000] [--epochs E] [--teacher-epochs E]
+         [--student-width W] [--threads T]
      python benchmarks/bench_ranker_scale.py --step-costs 10000 100000 670091 [--no-exact]
 """
 
