@@ -150,9 +150,13 @@ class Bfloat16TopLabels:
         n_labels = len(self.weight)
         c = min(m + SLACK, n_labels)
         with torch.no_grad():
-            # one pass: the bfloat16 product plus the float32 bias, a float32 row per row
-            approx = torch.add(torch.nn.functional.linear(hidden.bfloat16(), self.weight_bf16),
-                               self.bias, out=self._buffer(len(hidden), n_labels))
+            # the bfloat16 product, then cast to float32 and the float32 bias added: the
+            # values of torch.add(product, bias) at half its cost (a mixed-type add runs
+            # on a slow path), into arrays kept from block to block
+            products = torch.mm(hidden.bfloat16(), self.weight_bf16.t(),
+                                out=self._buffer("_products", len(hidden), torch.bfloat16))
+            approx = self._buffer("_scores", len(hidden), torch.float32)
+            approx.copy_(products).add_(self.bias)
             approx_candidates, candidates = approx.topk(c, dim=1, sorted=False)
             rescored = torch.bmm(self.weight[candidates], hidden.unsqueeze(2)).squeeze(2)
             rescored += self.bias[candidates]
@@ -189,14 +193,16 @@ class Bfloat16TopLabels:
                 "certified": kept[:, -1] > upper,
             }
 
-    def _buffer(self, n_rows, n_labels):
-        """A float32 (n_rows, n_labels) array, kept from block to block: a fresh one would
-        cost its pages' first touch at every block."""
+    def _buffer(self, name, n_rows, dtype):
+        """A (n_rows, n_labels) array of ``dtype`` kept as attribute ``name`` from block to
+        block: a fresh one would cost its pages' first touch at every block."""
         import torch
 
-        if getattr(self, "_scores", None) is None or self._scores.shape[0] < n_rows:
-            self._scores = torch.empty(n_rows, n_labels)
-        return self._scores[:n_rows]
+        kept = getattr(self, name, None)
+        if kept is None or kept.shape[0] < n_rows:
+            kept = torch.empty(n_rows, len(self.weight), dtype=dtype)
+            setattr(self, name, kept)
+        return kept[:n_rows]
 
 
 def _sum_exp(values, shift, temperature):
