@@ -134,6 +134,20 @@ class Bfloat16TopLabels:
 
         return torch.nn.functional.linear(hidden, self.weight, self.bias)
 
+    def bfloat16_scores(self, hidden):
+        """Every label's score from the bfloat16 product and the float32 bias, ``(rows,
+        L)`` float32, in an array kept from block to block (overwritten by the next call).
+
+        The values of ``torch.add(product, bias)``, at half its cost: a mixed-type add
+        runs on a slow path in torch, a cast (exact) then a float32 add do not.
+        """
+        import torch
+
+        products = torch.mm(hidden.bfloat16(), self.weight_bf16.t(),
+                            out=self._buffer("_products", len(hidden), torch.bfloat16))
+        scores = self._buffer("_scores", len(hidden), torch.float32)
+        return scores.copy_(products).add_(self.bias)
+
     def top(self, hidden, m, temperature):
         """The top ``m`` labels of each row of ``hidden`` found in bfloat16.
 
@@ -150,13 +164,7 @@ class Bfloat16TopLabels:
         n_labels = len(self.weight)
         c = min(m + SLACK, n_labels)
         with torch.no_grad():
-            # the bfloat16 product, then cast to float32 and the float32 bias added: the
-            # values of torch.add(product, bias) at half its cost (a mixed-type add runs
-            # on a slow path), into arrays kept from block to block
-            products = torch.mm(hidden.bfloat16(), self.weight_bf16.t(),
-                                out=self._buffer("_products", len(hidden), torch.bfloat16))
-            approx = self._buffer("_scores", len(hidden), torch.float32)
-            approx.copy_(products).add_(self.bias)
+            approx = self.bfloat16_scores(hidden)
             approx_candidates, candidates = approx.topk(c, dim=1, sorted=False)
             rescored = torch.bmm(self.weight[candidates], hidden.unsqueeze(2)).squeeze(2)
             rescored += self.bias[candidates]

@@ -90,13 +90,26 @@ def test_the_bfloat16_error_bound_holds(problem):
     scorer = Bfloat16TopLabels.of(teacher, X, np.arange(N_LABELS))
     hidden = scorer.hidden(np.arange(X.shape[0]))
     exact = scorer.float32_scores(hidden).double()
-    approx = torch.nn.functional.linear(hidden.bfloat16(), scorer.weight_bf16).double()
-    approx += scorer.bias.double()
+    approx = scorer.bfloat16_scores(hidden).double()
     bound = _ERROR_CONSTANT * torch.outer(torch.linalg.vector_norm(hidden, dim=1),
                                           scorer.weight_norm).double()
     error = (approx - exact).abs()
     assert torch.all(error <= bound)
     assert error.max() > 0  # bfloat16 did round
+
+
+def test_the_bfloat16_scores_are_those_of_the_mixed_type_add(problem):
+    # the cast and float32 add give the values of adding the float32 bias to the
+    # bfloat16 product at once, bit for bit
+    teacher, X = problem
+    scorer = Bfloat16TopLabels.of(teacher, X, np.arange(N_LABELS))
+    hidden = scorer.hidden(np.arange(X.shape[0]))
+    direct = torch.add(torch.nn.functional.linear(hidden.bfloat16(), scorer.weight_bf16),
+                       scorer.bias)
+    assert direct.dtype == torch.float32
+    assert torch.equal(scorer.bfloat16_scores(hidden), direct)
+    # the kept arrays serve a smaller block after a larger one
+    assert torch.equal(scorer.bfloat16_scores(hidden[:3]), direct[:3])
 
 
 def test_rows_the_bfloat16_order_does_not_settle_are_scored_in_float32(problem):
