@@ -301,7 +301,7 @@ def step_costs(n_labels, args):
     sampler = LabelSampler(n_labels, args.sample, "uniform", seed=0)
     batches = RankingBatches(None, X, n_labels, row_labels=RowLabels.from_examples(rows, labels),
                              targets=targets, positives="teacher", negatives="sigmoid", a=1.0,
-                             temperature=1.0, sampler=sampler)
+                             sampler=sampler)
     made = {}
 
     def make_targets():

@@ -38,9 +38,10 @@ outside the candidates:
 - the log-probabilities of the kept labels ``s_j - lse`` take the log-sum-exp ``lse`` of
   the float32 scores of the candidates and the bfloat16 scores of the others, so they
   are off by at most ``log(1 + r (e^{\epsilon} - 1))`` for ``r`` the share of the
-  others in the sum and ``\epsilon`` their largest error: the positives (renormalised
-  over the kept labels) do not depend on ``lse`` at all;
-- the dropped mass is computed from the same scores (an estimate, off by as much); the
+  others in the sum and ``\epsilon`` their largest error;
+- the dropped mass is computed from the same scores (an estimate, off by as much; the
+  kept labels' shares of the kept mass do not depend on ``lse`` at all, so the
+  positives, those shares times the kept mass, are off by at most as much); the
   largest dropped log-probability is the largest dropped score less the log-sum-exp of
   the candidates alone, an upper bound.
 """

@@ -125,12 +125,13 @@ class DoubleDistilledRanker(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
       epoch and the loss sums over every label; the memory of the targets is
       ``O(batch_size * L)``;
     - at scale (``L > 4096``): the teacher runs once over the training rows and each
-      row keeps its top ``teacher_top_m`` labels (the positives renormalised over them,
-      every other label a negative of weight one, within a bound reported after the
-      fit; a net teacher ending in a linear layer finds them in bfloat16 where the CPU
-      has it, the kept labels rescored in float32 and checked to be its float32 top
-      labels), and each batch's loss is a sampled softmax over the labels it must score
-      and ``negatives_sample`` sampled others, with the logQ correction
+      row keeps its top ``teacher_top_m`` labels (their probabilities the positives, the
+      rest of the teacher's mass spread evenly over the other labels, each of those a
+      negative of weight one, within a bound reported after the fit; a net teacher
+      ending in a linear layer finds them in bfloat16 where the CPU has it, the kept
+      labels rescored in float32 and checked to be its float32 top labels), and each
+      batch's loss is a sampled softmax over the labels it must score and
+      ``negatives_sample`` sampled others, with the logQ correction
       (:class:`~skdistill.losses.SampledDoubleDistillationLoss`). The default student
       and teacher are then the same networks reading sparse rows as embedding bags and
       trained with :class:`~skdistill.nets.LazyAdam`.
@@ -180,9 +181,10 @@ class DoubleDistilledRanker(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
     teacher_top_m : int, "auto" or None, default="auto"
         Compute the teacher's targets once per fit, keeping of each training row the
         ``teacher_top_m`` labels it finds most probable: their probabilities (after
-        ``temperature``, renormalised over the kept labels) are the positives, their
-        scores give the negative weights (of any ``a``); every other label is a negative
-        of weight ``w = 1``, off by at most ``teacher_log_weight_bound_`` in
+        ``temperature``) are their positives, and the rest of the teacher's mass
+        (``teacher_dropped_mass_``) is spread evenly over the other labels; the kept
+        labels' scores give their negative weights (of any ``a``); every other label is
+        a negative of weight ``w = 1``, off by at most ``teacher_log_weight_bound_`` in
         ``|log w|``. None: the teacher runs on every batch and every label keeps its
         exact targets. ``"auto"``: None for at most 4096 labels
         (``EXACT_MAX_LABELS``), else ``min(16, n_labels)``; with ``negatives_sample``
@@ -453,8 +455,7 @@ class DoubleDistilledRanker(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         row_labels = RowLabels.from_examples(rows, labels)
         batches = RankingBatches(
             self.student_, X, n_labels, row_labels=row_labels, targets=targets,
-            positives=self.positives, negatives=self.negatives, a=self.a,
-            temperature=self.temperature, sampler=sampler)
+            positives=self.positives, negatives=self.negatives, a=self.a, sampler=sampler)
         _fit_in_batches(self.student_, X, row_labels, sample_weight, self.classes_, batches)
 
     def _fit_student(self, teacher, X, rows, labels, weights):
@@ -684,8 +685,7 @@ def fit_sampled_teacher(teacher, X, rows, labels, classes, fit_params, sample, s
     sampler = LabelSampler(len(classes), sample, sampling,
                            counts=np.bincount(labels, minlength=len(classes)), seed=teacher.seed)
     batches = RankingBatches(net, X, len(classes), row_labels=row_labels, targets=None,
-                             positives="onehot", negatives="uniform", a=1.0, temperature=1.0,
-                             sampler=sampler)
+                             positives="onehot", negatives="uniform", a=1.0, sampler=sampler)
     with torch_seeded(teacher.seed):
         _fit_in_batches(net, X, row_labels, fit_params.get("sample_weight"), classes,
                         batches)

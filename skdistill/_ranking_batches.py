@@ -130,19 +130,20 @@ class RankingBatches:
     targets : TeacherTargets or None
         The teacher's kept labels; None when the teacher is not used (one-hot
         positives, uniform negatives).
-    positives, negatives, a, temperature
-        As for :class:`~skdistill.DoubleDistilledRanker`.
+    positives, negatives, a
+        As for :class:`~skdistill.DoubleDistilledRanker` (the positives' temperature is
+        that of ``targets``).
     sampler : LabelSampler or None
         None: targets over every label; else over the batch's label subset.
     """
 
     def __init__(self, net, X, n_labels, *, row_labels, targets, positives, negatives, a,
-                 temperature, sampler=None):
+                 sampler=None):
         self.net, self.X, self.n_labels = net, X, int(n_labels)
         self.row_labels = row_labels
         self.targets, self.sampler = targets, sampler
         self.positives, self.negatives = positives, negatives
-        self.a, self.temperature = float(a), float(temperature)
+        self.a = float(a)
 
     def __call__(self, items):
         import torch
@@ -179,8 +180,7 @@ class RankingBatches:
         else:
             index = self.targets.positions(rows)
             kept = self.targets.labels[index].astype(np.int64)
-            pi_kept = (self.targets.positives(index, self.temperature)
-                       if self.positives == "teacher" else None)
+            pi_kept = self.targets.positives(index) if self.positives == "teacher" else None
             log_w_kept = self.targets.log_weights(index, self.negatives, self.a)
         onehot = self.positives == "onehot"
         if onehot:
@@ -204,6 +204,15 @@ class RankingBatches:
             # the row's examples: positives uniform over its labels
             pi[in_batch, label_columns] = 1.0 / np.bincount(in_batch, minlength=n)[in_batch]
         else:
+            # the row's dropped mass spread over the labels it does not keep; on a sampled
+            # label, times its count over its expected count: then the positives' part of
+            # the loss, -pi.f, is an unbiased estimate of the one over every label
+            tail = self.targets.tail_positives(index, self.n_labels)[:, None]
+            if correction is None:
+                pi[:] = tail
+            else:
+                pi[:, :width - len(correction)] = tail
+                pi[:, width - len(correction):] = tail * np.exp(correction)
             pi[batch[:, None], kept_columns] = pi_kept
         log_w[batch[:, None], kept_columns] = log_w_kept
         if correction is not None and len(correction):

@@ -9,9 +9,15 @@ training rows, in blocks of rows, and of each row keeps its ``m`` most probable 
 with their log-probabilities and scores (:class:`TeacherTargets`); the rest of the row
 is summarised by what the approximation drops:
 
-- the positives become the teacher's probabilities renormalised over the kept labels
-  (after the temperature): the *dropped mass* is the tempered probability of the other
-  labels;
+- the positives keep the teacher's probabilities of the kept labels (after the
+  temperature), and the *dropped mass*, the tempered probability of the other labels,
+  is spread evenly over them. Of the targets that agree with the teacher on the kept
+  labels this is the one of highest entropy, and it keeps the student's target a
+  probability row as the teacher's is; renormalising over the kept labels instead
+  would sharpen the teacher by ``1 / (1 - dropped mass)``, which matters when rows have
+  more relevant labels than are kept (on Delicious, 19 labels a row, the teacher's 16
+  top labels hold a third of its mass: renormalised, distillation at scale lost 2.9
+  points of precision@1 to the exact fit; spread, it is level with it);
 - every other label gets the weight :math:`w = 1`. Its true weight is
   :math:`1 - \sigma(a s)` with :math:`s` at most the row's largest *dropped score*, so
   :math:`|\log w| = \operatorname{softplus}(a s) \le \operatorname{softplus}(a\,
@@ -97,14 +103,39 @@ class TeacherTargets(NamedTuple):
         """The index into these targets of each of ``rows`` (rows of ``X``)."""
         return np.searchsorted(self.rows, rows)
 
-    def positives(self, index, temperature):
-        """``softmax(log p / T)`` over each row's kept labels: ``(len(index), m)``."""
+    def positives(self, index):
+        """The teacher's probabilities after ``temperature`` of each row's kept labels,
+        ``(len(index), m)``: ``softmax(log p / T)`` over the kept labels times the kept
+        mass ``1 - dropped_mass``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> targets = TeacherTargets(
+        ...     rows=np.array([0]), labels=np.array([[2, 0]]),
+        ...     log_proba=np.log([[0.5, 0.3]]), scores=np.zeros((1, 2)),
+        ...     dropped_mass=np.array([0.2]), dropped_score=np.zeros(1),
+        ...     dropped_log_proba=np.log([0.2]), temperature=1.0)
+        >>> print(targets.positives(np.array([0])))
+        [[0.5 0.3]]
+        >>> print(targets.tail_positives(np.array([0]), n_labels=4))  # 0.2 over 2 labels
+        [0.1]
+        """
         import torch
 
         from .losses import tempered_log_softmax
 
-        log_p = torch.from_numpy(self.log_proba[index])
-        return tempered_log_softmax(log_p, temperature).exp_().numpy()
+        log_p = torch.from_numpy(np.asarray(self.log_proba[index], dtype=np.float32))
+        pi = tempered_log_softmax(log_p, self.temperature).exp_().numpy()
+        return pi * (1.0 - self.dropped_mass[index, None]).astype(np.float32)
+
+    def tail_positives(self, index, n_labels):
+        """The positive of each label a row does not keep, ``(len(index),)``: its dropped
+        mass spread evenly over the ``n_labels - m`` others (0 when every label is
+        kept)."""
+        if n_labels == self.m:
+            return np.zeros(len(index), dtype=np.float32)
+        return (self.dropped_mass[index] / (n_labels - self.m)).astype(np.float32)
 
     def log_weights(self, index, negatives, a):
         """The kept labels' log negative weights, ``(len(index), m)``: ``log(1 -

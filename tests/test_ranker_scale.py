@@ -71,12 +71,13 @@ def test_teacher_targets_keep_each_rows_top_labels_and_what_they_drop(multilabel
     np.testing.assert_array_equal(np.sort(targets.labels, axis=1), np.sort(top, axis=1))
     np.testing.assert_allclose(targets.scores, np.take_along_axis(s, targets.labels, 1),
                                rtol=1e-5)
-    # positives: the tempered probabilities renormalised over the kept labels
+    # positives: the tempered probabilities of the kept labels, the rest spread evenly
     tempered = softmax(np.log(p) / temperature, axis=1)
     kept = np.take_along_axis(tempered, targets.labels, 1)
-    np.testing.assert_allclose(targets.positives(np.arange(4), temperature),
-                               kept / kept.sum(axis=1, keepdims=True), rtol=1e-4)
+    np.testing.assert_allclose(targets.positives(np.arange(4)), kept, rtol=1e-4)
     np.testing.assert_allclose(targets.dropped_mass, 1 - kept.sum(axis=1), atol=1e-5)
+    np.testing.assert_allclose(targets.tail_positives(np.arange(4), 12),
+                               (1 - kept.sum(axis=1)) / (12 - m), atol=1e-6)
     # the bound: the largest |log w| = softplus(a s) of a dropped label, over the rows
     dropped = np.ones_like(s, dtype=bool)
     np.put_along_axis(dropped, targets.labels, False, axis=1)
@@ -153,7 +154,7 @@ def test_batch_targets_of_all_kept_labels_are_the_per_batch_targets(multilabel, 
     targets = compute_teacher_targets(as_teacher(teacher), X, rows, np.arange(12), 12, 1.5)
     row_labels = RowLabels.from_examples(rows, labels)
     batches = RankingBatches(None, X, 12, row_labels=row_labels, targets=targets,
-                             positives=positives, negatives=negatives, a=0.7, temperature=1.5)
+                             positives=positives, negatives=negatives, a=0.7)
     once, subset = batches.targets_of(row_labels.rows, row_labels.counts)
     assert subset is None
     # the examples of a row: the row's targets, positives averaged over its labels
@@ -175,7 +176,7 @@ def test_a_row_with_its_labels_is_the_sum_of_its_examples(multilabel, teacher):
     row_labels = RowLabels.from_examples(rows, labels)
     targets = compute_teacher_targets(as_teacher(teacher), X, rows, np.arange(12), 5, 1.0)
     batches = RankingBatches(None, X, 12, row_labels=row_labels, targets=targets,
-                             positives="onehot", negatives="sigmoid", a=1.0, temperature=1.0)
+                             positives="onehot", negatives="sigmoid", a=1.0)
     grouped, _ = batches.targets_of(row_labels.rows, row_labels.counts)
     examples = _ranking_targets(teacher, np.arange(12), "onehot", "sigmoid", 1.0, 1.0,
                                 X[rows].toarray().astype(np.float32), labels, np.ones(30))
@@ -227,7 +228,7 @@ def test_a_sample_of_every_label_is_the_loss_over_every_label(multilabel, teache
     targets = compute_teacher_targets(as_teacher(teacher), X, rows, np.arange(12), 3, 1.0)
     row_labels = RowLabels.from_examples(rows, labels)
     common = dict(row_labels=row_labels, targets=targets, positives="teacher",
-                  negatives="sigmoid", a=1.0, temperature=1.0)
+                  negatives="sigmoid", a=1.0)
     weights = row_labels.counts
     dense, _ = RankingBatches(None, X, 12, **common).targets_of(row_labels.rows, weights)
     sampler = LabelSampler(12, 12, "uniform", seed=0)  # every label, correction log 1
@@ -240,6 +241,54 @@ def test_a_sample_of_every_label_is_the_loss_over_every_label(multilabel, teache
     assert on_subset.item() == pytest.approx(full.item(), rel=1e-6)
 
 
+def test_the_positives_keep_the_kept_probabilities_and_spread_the_rest(multilabel, teacher):
+    """Over every label the positives are a probability row: the teacher's tempered
+    probabilities on the kept labels, the dropped mass evenly over the others."""
+    X, Y = multilabel
+    rows, labels = Y.nonzero()
+    rows, labels = rows[:20], labels[:20]
+    targets = compute_teacher_targets(as_teacher(teacher), X, rows, np.arange(12), 3, 1.5)
+    row_labels = RowLabels.from_examples(rows, labels)
+    batches = RankingBatches(None, X, 12, row_labels=row_labels, targets=targets,
+                             positives="teacher", negatives="uniform", a=1.0)
+    target, _ = batches.targets_of(row_labels.rows, row_labels.counts)
+    pi = target[:, :12]
+    np.testing.assert_allclose(pi.sum(axis=1), 1, rtol=1e-5)
+    tempered = softmax(np.log(teacher.predict_proba(X[row_labels.rows])) / 1.5, axis=1)
+    kept = np.zeros_like(pi, dtype=bool)
+    np.put_along_axis(kept, targets.labels[targets.positions(row_labels.rows)], True, axis=1)
+    np.testing.assert_allclose(pi[kept], tempered[kept], rtol=1e-4)
+    dropped = 1 - np.where(kept, tempered, 0).sum(axis=1)
+    assert dropped.min() > 0.05  # the test has a tail to spread
+    np.testing.assert_allclose(pi[~kept].reshape(-1, 9), np.repeat(dropped[:, None] / 9, 9, 1),
+                               rtol=1e-4)
+
+
+@pytest.mark.parametrize("kind", ["uniform", "frequency"])
+def test_the_sampled_positives_estimate_those_over_every_label(multilabel, teacher, kind):
+    """On a sampled label the spread positive is scaled by count over expected count, so
+    the positives' term of the loss, pi . f, is unbiased for the one over every label."""
+    X, Y = multilabel
+    rows, labels = Y.nonzero()
+    rows, labels = rows[:6], labels[:6]
+    targets = compute_teacher_targets(as_teacher(teacher), X, rows, np.arange(12), 2, 1.0)
+    row_labels = RowLabels.from_examples(rows, labels)
+    common = dict(row_labels=row_labels, targets=targets, positives="teacher",
+                  negatives="sigmoid", a=1.0)
+    f = np.random.RandomState(0).normal(size=(len(row_labels.rows), 12))
+    dense, _ = RankingBatches(None, X, 12, **common).targets_of(row_labels.rows,
+                                                                  row_labels.counts)
+    truth = (dense[:, :12] * f).sum(axis=1)
+    sampler = LabelSampler(12, 3, kind, counts=np.arange(12), seed=0)
+    batches = RankingBatches(None, X, 12, sampler=sampler, **common)
+    estimates = []
+    for _ in range(3000):
+        target, subset = batches.targets_of(row_labels.rows, row_labels.counts)
+        estimates.append((target[:, :len(subset)] * f[:, subset]).sum(axis=1))
+    np.testing.assert_allclose(np.mean(estimates, axis=0), truth, atol=0.02 * np.abs(f).max())
+    assert np.std(estimates, axis=0).max() > 0.01  # it is a sample, not the sum itself
+
+
 def test_the_subset_holds_the_kept_labels_and_the_sample(multilabel, teacher):
     X, Y = multilabel
     rows, labels = Y.nonzero()
@@ -248,7 +297,7 @@ def test_the_subset_holds_the_kept_labels_and_the_sample(multilabel, teacher):
     sampler = LabelSampler(12, 4, "uniform", seed=1)
     row_labels = RowLabels.from_examples(rows, labels)
     batches = RankingBatches(None, X, 12, row_labels=row_labels, targets=targets,
-                             positives="onehot", negatives="sigmoid", a=1.0, temperature=1.0,
+                             positives="onehot", negatives="sigmoid", a=1.0,
                              sampler=sampler)
     target, subset = batches.targets_of(row_labels.rows, row_labels.counts)
     kept = targets.labels[targets.positions(row_labels.rows)]
