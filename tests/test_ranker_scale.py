@@ -53,6 +53,17 @@ def teacher(multilabel):
     return LogisticRegression(max_iter=500).fit(X[rows], labels)
 
 
+def _first_examples(multilabel, teacher, n, m, temperature):
+    """``X``, the first ``n`` examples ``(rows, labels)`` of the label matrix, the
+    examples grouped by row, and the teacher's top ``m`` labels of their rows."""
+    X, Y = multilabel
+    rows, labels = Y.nonzero()
+    rows, labels = rows[:n], labels[:n]
+    targets = compute_teacher_targets(as_teacher(teacher), X, rows, np.arange(12), m,
+                                      temperature)
+    return X, rows, labels, RowLabels.from_examples(rows, labels), targets
+
+
 # -- the teacher's targets, computed once ----------------------------------------------
 
 
@@ -148,11 +159,7 @@ def test_keeping_every_label_is_the_exact_objective(multilabel, teacher):
 @pytest.mark.parametrize("negatives", ["sigmoid", "one_minus", "uniform"])
 def test_batch_targets_of_all_kept_labels_are_the_per_batch_targets(multilabel, teacher,
                                                                     positives, negatives):
-    X, Y = multilabel
-    rows, labels = Y.nonzero()
-    rows, labels = rows[:20], labels[:20]
-    targets = compute_teacher_targets(as_teacher(teacher), X, rows, np.arange(12), 12, 1.5)
-    row_labels = RowLabels.from_examples(rows, labels)
+    X, rows, labels, row_labels, targets = _first_examples(multilabel, teacher, 20, 12, 1.5)
     batches = RankingBatches(None, X, 12, row_labels=row_labels, targets=targets,
                              positives=positives, negatives=negatives, a=0.7)
     once, subset = batches.targets_of(row_labels.rows, row_labels.counts)
@@ -170,11 +177,7 @@ def test_batch_targets_of_all_kept_labels_are_the_per_batch_targets(multilabel, 
 def test_a_row_with_its_labels_is_the_sum_of_its_examples(multilabel, teacher):
     """With one-hot positives, a row weighted by its m labels and positives uniform over
     them has the loss of its m examples: the fit on rows has the objective of the paper's."""
-    X, Y = multilabel
-    rows, labels = Y.nonzero()
-    rows, labels = rows[:30], labels[:30]
-    row_labels = RowLabels.from_examples(rows, labels)
-    targets = compute_teacher_targets(as_teacher(teacher), X, rows, np.arange(12), 5, 1.0)
+    X, rows, labels, row_labels, targets = _first_examples(multilabel, teacher, 30, 5, 1.0)
     batches = RankingBatches(None, X, 12, row_labels=row_labels, targets=targets,
                              positives="onehot", negatives="sigmoid", a=1.0)
     grouped, _ = batches.targets_of(row_labels.rows, row_labels.counts)
@@ -222,11 +225,7 @@ def test_the_sampled_sum_estimates_the_sum_over_every_label(kind):
 
 
 def test_a_sample_of_every_label_is_the_loss_over_every_label(multilabel, teacher):
-    X, Y = multilabel
-    rows, labels = Y.nonzero()
-    rows, labels = rows[:16], labels[:16]
-    targets = compute_teacher_targets(as_teacher(teacher), X, rows, np.arange(12), 3, 1.0)
-    row_labels = RowLabels.from_examples(rows, labels)
+    X, rows, labels, row_labels, targets = _first_examples(multilabel, teacher, 16, 3, 1.0)
     common = dict(row_labels=row_labels, targets=targets, positives="teacher",
                   negatives="sigmoid", a=1.0)
     weights = row_labels.counts
@@ -244,11 +243,7 @@ def test_a_sample_of_every_label_is_the_loss_over_every_label(multilabel, teache
 def test_the_positives_keep_the_kept_probabilities_and_spread_the_rest(multilabel, teacher):
     """Over every label the positives are a probability row: the teacher's tempered
     probabilities on the kept labels, the dropped mass evenly over the others."""
-    X, Y = multilabel
-    rows, labels = Y.nonzero()
-    rows, labels = rows[:20], labels[:20]
-    targets = compute_teacher_targets(as_teacher(teacher), X, rows, np.arange(12), 3, 1.5)
-    row_labels = RowLabels.from_examples(rows, labels)
+    X, rows, labels, row_labels, targets = _first_examples(multilabel, teacher, 20, 3, 1.5)
     batches = RankingBatches(None, X, 12, row_labels=row_labels, targets=targets,
                              positives="teacher", negatives="uniform", a=1.0)
     target, _ = batches.targets_of(row_labels.rows, row_labels.counts)
@@ -268,11 +263,7 @@ def test_the_positives_keep_the_kept_probabilities_and_spread_the_rest(multilabe
 def test_the_sampled_positives_estimate_those_over_every_label(multilabel, teacher, kind):
     """On a sampled label the spread positive is scaled by count over expected count, so
     the positives' term of the loss, pi . f, is unbiased for the one over every label."""
-    X, Y = multilabel
-    rows, labels = Y.nonzero()
-    rows, labels = rows[:6], labels[:6]
-    targets = compute_teacher_targets(as_teacher(teacher), X, rows, np.arange(12), 2, 1.0)
-    row_labels = RowLabels.from_examples(rows, labels)
+    X, rows, labels, row_labels, targets = _first_examples(multilabel, teacher, 6, 2, 1.0)
     common = dict(row_labels=row_labels, targets=targets, positives="teacher",
                   negatives="sigmoid", a=1.0)
     f = np.random.RandomState(0).normal(size=(len(row_labels.rows), 12))
@@ -290,12 +281,8 @@ def test_the_sampled_positives_estimate_those_over_every_label(multilabel, teach
 
 
 def test_the_subset_holds_the_kept_labels_and_the_sample(multilabel, teacher):
-    X, Y = multilabel
-    rows, labels = Y.nonzero()
-    rows, labels = rows[:8], labels[:8]
-    targets = compute_teacher_targets(as_teacher(teacher), X, rows, np.arange(12), 2, 1.0)
+    X, rows, labels, row_labels, targets = _first_examples(multilabel, teacher, 8, 2, 1.0)
     sampler = LabelSampler(12, 4, "uniform", seed=1)
-    row_labels = RowLabels.from_examples(rows, labels)
     batches = RankingBatches(None, X, 12, row_labels=row_labels, targets=targets,
                              positives="onehot", negatives="sigmoid", a=1.0,
                              sampler=sampler)
